@@ -1,0 +1,3 @@
+"""Loaders: Genesys Cloud extraction, file readers, landing into DuckDB raw.*, synthetic data, the `cx` CLI."""
+
+__version__ = "0.1.0"
