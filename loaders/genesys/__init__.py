@@ -1,0 +1,30 @@
+"""Genesys Cloud API client: OAuth client credentials, rate limits, retries, region hosts."""
+
+from loaders.genesys.client import ClientStats, GenesysClient
+from loaders.genesys.clock import Clock, FakeClock, SystemClock
+from loaders.genesys.config import GenesysSettings
+from loaders.genesys.errors import (
+    GenesysApiError,
+    GenesysAuthError,
+    GenesysConfigError,
+    GenesysError,
+    GenesysTransportError,
+)
+from loaders.genesys.regions import REGIONS, RegionHosts, region_hosts
+
+__all__ = [
+    "REGIONS",
+    "ClientStats",
+    "Clock",
+    "FakeClock",
+    "GenesysApiError",
+    "GenesysAuthError",
+    "GenesysClient",
+    "GenesysConfigError",
+    "GenesysError",
+    "GenesysSettings",
+    "GenesysTransportError",
+    "RegionHosts",
+    "SystemClock",
+    "region_hosts",
+]
