@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import os
 import sys
 
 from loaders import __version__
 
-# (module, description) — the order is the order in `cx --help`.
+# Sub-command modules, in the order of `cx --help`.
 COMMANDS: list[str] = [
     "loaders.generator.cli",
     "loaders.landing_cli",
@@ -46,10 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.add_parser(sub)
     return parser
-
-
-def default_db_path() -> str:
-    return os.environ.get("CX_DUCKDB_PATH", "warehouse.duckdb")
 
 
 def main(argv: list[str] | None = None) -> int:
