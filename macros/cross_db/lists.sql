@@ -1,0 +1,64 @@
+{#-
+    Lists / arrays. `unnest_with_index` is a FROM-clause fragment that turns each element of a list
+    column into a row, with its 1-based position:
+        from parent
+        cross join {{ unnest_with_index('parent.items', 'item', 'item_index') }}
+-#}
+
+{% macro unnest_with_index(list_expr, value_alias, index_alias) -%}
+    {{ return(adapter.dispatch('unnest_with_index', 'cx_analytics')(list_expr, value_alias, index_alias)) }}
+{%- endmacro %}
+
+{% macro duckdb__unnest_with_index(list_expr, value_alias, index_alias) -%}
+    lateral unnest({{ list_expr }}) with ordinality as _u_{{ value_alias }}({{ value_alias }}, {{ index_alias }})
+{%- endmacro %}
+
+{% macro default__unnest_with_index(list_expr, value_alias, index_alias) -%}
+    unnest({{ list_expr }}) with ordinality as _u_{{ value_alias }}({{ value_alias }}, {{ index_alias }})
+{%- endmacro %}
+
+
+{% macro list_length(list_expr) -%}
+    {{ return(adapter.dispatch('list_length', 'cx_analytics')(list_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_length(list_expr) -%}
+    len({{ list_expr }})
+{%- endmacro %}
+
+{% macro default__list_length(list_expr) -%}
+    cardinality({{ list_expr }})
+{%- endmacro %}
+
+
+{#- Aggregate distinct values into a sorted list. -#}
+{% macro list_agg_distinct(expr) -%}
+    {{ return(adapter.dispatch('list_agg_distinct', 'cx_analytics')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_agg_distinct(expr) -%}
+    list_sort(list(distinct {{ expr }}))
+{%- endmacro %}
+
+{% macro default__list_agg_distinct(expr) -%}
+    array_agg(distinct {{ expr }} order by {{ expr }})
+{%- endmacro %}
+
+
+{#- Element of a list by 1-based position. -#}
+{% macro list_element(list_expr, position) -%}
+    {{ return(adapter.dispatch('list_element', 'cx_analytics')(list_expr, position)) }}
+{%- endmacro %}
+
+{% macro duckdb__list_element(list_expr, position) -%}
+    {{ list_expr }}[{{ position }}]
+{%- endmacro %}
+
+{#- Value of a string-keyed map (participant attributes). -#}
+{% macro map_get(map_expr, key) -%}
+    {{ return(adapter.dispatch('map_get', 'cx_analytics')(map_expr, key)) }}
+{%- endmacro %}
+
+{% macro duckdb__map_get(map_expr, key) -%}
+    {{ map_expr }}[{{ key }}]
+{%- endmacro %}

@@ -1,0 +1,94 @@
+{#- Regular expressions, accents, string similarity, hashing. -#}
+
+{% macro regex_replace(expr, pattern, replacement, flags='g') -%}
+    {{ return(adapter.dispatch('regex_replace', 'cx_analytics')(expr, pattern, replacement, flags)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_replace(expr, pattern, replacement, flags) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', '{{ flags }}')
+{%- endmacro %}
+
+{% macro default__regex_replace(expr, pattern, replacement, flags) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+
+
+{% macro regex_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'cx_analytics')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(expr, pattern) -%}
+    regexp_matches({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro default__regex_matches(expr, pattern) -%}
+    regexp_like({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+
+{% macro regex_extract(expr, pattern, group=0) -%}
+    {{ return(adapter.dispatch('regex_extract', 'cx_analytics')(expr, pattern, group)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_extract(expr, pattern, group) -%}
+    nullif(regexp_extract({{ expr }}, '{{ pattern }}', {{ group }}), '')
+{%- endmacro %}
+
+{% macro default__regex_extract(expr, pattern, group) -%}
+    regexp_substr({{ expr }}, '{{ pattern }}', 1, 1, 'e', {{ group }})
+{%- endmacro %}
+
+
+{#- Remove diacritics: 'Zoë Ñúñez' → 'Zoe Nunez'. -#}
+{% macro strip_accents(expr) -%}
+    {{ return(adapter.dispatch('strip_accents', 'cx_analytics')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__strip_accents(expr) -%}
+    strip_accents({{ expr }})
+{%- endmacro %}
+
+
+{#- Jaro-Winkler similarity in [0, 1]; null when either side is null. -#}
+{% macro jaro_winkler(a, b) -%}
+    {{ return(adapter.dispatch('jaro_winkler', 'cx_analytics')(a, b)) }}
+{%- endmacro %}
+
+{% macro duckdb__jaro_winkler(a, b) -%}
+    jaro_winkler_similarity({{ a }}, {{ b }})
+{%- endmacro %}
+
+
+{% macro levenshtein(a, b) -%}
+    {{ return(adapter.dispatch('levenshtein', 'cx_analytics')(a, b)) }}
+{%- endmacro %}
+
+{% macro duckdb__levenshtein(a, b) -%}
+    levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+{% macro default__levenshtein(a, b) -%}
+    editdistance({{ a }}, {{ b }})
+{%- endmacro %}
+
+
+{% macro sha256_hex(expr) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'cx_analytics')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__sha256_hex(expr) -%}
+    sha256({{ expr }})
+{%- endmacro %}
+
+{% macro default__sha256_hex(expr) -%}
+    lower(to_hex(sha256({{ expr }})))
+{%- endmacro %}
+
+
+{% macro md5_hex(expr) -%}
+    {{ return(adapter.dispatch('md5_hex', 'cx_analytics')(expr)) }}
+{%- endmacro %}
+
+{% macro default__md5_hex(expr) -%}
+    md5({{ expr }})
+{%- endmacro %}
