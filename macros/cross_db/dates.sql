@@ -71,7 +71,7 @@
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start_expr, end_expr) -%}
-    (epoch({{ end_expr }}) - epoch({{ start_expr }}))
+    ((epoch_ms({{ end_expr }}) - epoch_ms({{ start_expr }})) / 1000.0)
 {%- endmacro %}
 
 {% macro default__seconds_between(start_expr, end_expr) -%}

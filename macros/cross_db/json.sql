@@ -75,3 +75,12 @@
 {% macro default__json_build_object(pairs) -%}
     json_object({% for key, value in pairs %}'{{ key }}' value {{ value }}{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
+
+
+{% macro json_array_length(json_expr) -%}
+    {{ return(adapter.dispatch('json_array_length', 'cx_analytics')(json_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_length(json_expr) -%}
+    json_array_length({{ json_expr }})
+{%- endmacro %}

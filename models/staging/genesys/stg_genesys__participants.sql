@@ -1,0 +1,40 @@
+-- One row per participant of a conversation (latest version). `attributes` is the participant data map
+-- (async job records only; the sync query returns none) with the keys the models use promoted to columns.
+
+with latest as (
+    select * from {{ ref('base_genesys__conversations_latest') }}
+),
+
+participants as (
+    select
+        latest.conversation_id,
+        participant_index,
+        participant
+    from latest
+    cross join {{ unnest_with_index('latest.conversation.participants', 'participant', 'participant_index') }}
+),
+
+final as (
+    select
+        {{ surrogate_key(['conversation_id', 'participant.participantId']) }} as participant_key,
+        conversation_id,
+        participant.participantId as participant_id,
+        participant_index,
+        participant.purpose as purpose,
+        participant.participantName as participant_name,
+        participant.userId as user_id,
+        participant.teamId as team_id,
+        participant.externalContactId as external_contact_id,
+        participant.externalOrganizationId as external_organization_id,
+        participant.flaggedReason as flagged_reason,
+        participant.attributes as attributes,
+        {{ map_get('participant.attributes', "'CampaignID'") }} as attr_campaign_id,
+        try_cast({{ map_get('participant.attributes', "'TouchSequence'") }} as integer) as attr_touch_sequence,
+        {{ map_get('participant.attributes', "'LeadSource'") }} as attr_lead_source,
+        {{ map_get('participant.attributes', "'CRM_LeadId'") }} as attr_crm_lead_id,
+        {{ map_get('participant.attributes', "'CRM_AccountId'") }} as attr_crm_account_id,
+        {{ list_length('participant.sessions') }} as session_count
+    from participants
+)
+
+select * from final

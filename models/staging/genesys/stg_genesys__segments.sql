@@ -1,0 +1,45 @@
+-- One row per segment of a session, times in UTC. An open segment (live conversation) has no end.
+
+with sessions as (
+    select * from {{ ref('base_genesys__sessions') }}
+),
+
+segments as (
+    select
+        sessions.conversation_id,
+        sessions.participant_id,
+        sessions.session.sessionId as session_id,
+        sessions.purpose,
+        segment_index,
+        segment
+    from sessions
+    cross join {{ unnest_with_index('sessions.session.segments', 'segment', 'segment_index') }}
+),
+
+final as (
+    select
+        {{ surrogate_key(['conversation_id', 'participant_id', 'session_id', 'segment_index']) }} as segment_key,
+        {{ surrogate_key(['conversation_id', 'participant_id', 'session_id']) }} as session_key,
+        conversation_id,
+        participant_id,
+        session_id,
+        segment_index,
+        purpose,
+        segment.segmentType as segment_type,
+        {{ iso_to_utc('segment.segmentStart') }} as segment_started_at,
+        {{ iso_to_utc('segment.segmentEnd') }} as segment_ended_at,
+        {{ seconds_between(iso_to_utc('segment.segmentStart'), iso_to_utc('segment.segmentEnd')) }}
+            as segment_duration_seconds,
+        segment.queueId as queue_id,
+        segment.disconnectType as disconnect_type,
+        segment.wrapUpCode as wrap_up_code,
+        segment.wrapUpNote as wrap_up_note,
+        segment.conference as is_conference,
+        segment.errorCode as error_code,
+        segment.groupId as group_id,
+        segment.sourceConversationId as source_conversation_id,
+        segment.destinationConversationId as destination_conversation_id
+    from segments
+)
+
+select * from final

@@ -1,0 +1,36 @@
+-- One row per metric emitted on a session. Genesys sends t* metrics in milliseconds and n* as counts;
+-- `metric_seconds` is the t* value in seconds (null for counts).
+
+with sessions as (
+    select * from {{ ref('base_genesys__sessions') }}
+),
+
+metrics as (
+    select
+        sessions.conversation_id,
+        sessions.participant_id,
+        sessions.session.sessionId as session_id,
+        sessions.purpose,
+        metric_index,
+        metric
+    from sessions
+    cross join {{ unnest_with_index('sessions.session.metrics', 'metric', 'metric_index') }}
+),
+
+final as (
+    select
+        {{ surrogate_key(['conversation_id', 'participant_id', 'session_id', 'metric_index']) }} as metric_key,
+        {{ surrogate_key(['conversation_id', 'participant_id', 'session_id']) }} as session_key,
+        conversation_id,
+        participant_id,
+        session_id,
+        metric_index,
+        purpose,
+        metric.name as metric_name,
+        metric.value as metric_value,
+        case when metric.name like 't%' then metric.value / 1000.0 end as metric_seconds,
+        {{ iso_to_utc('metric.emitDate') }} as emitted_at
+    from metrics
+)
+
+select * from final
