@@ -1,13 +1,21 @@
 {#-
-    A deterministic key from several columns: md5 of the values joined with '-', nulls spelled
-    '_null_' so (a, null) and (null, a) differ. Same inputs give the same key on every engine.
+    A deterministic key from several columns: md5 of the values cast to text and joined with '-', nulls
+    spelled '_null_' so (a, null) and (null, a) differ and a null never nulls the whole key. Same inputs
+    give the same key on every engine. `fields` is a list of column expressions; a single string is taken
+    as one column (not iterated character by character).
 -#}
 {% macro surrogate_key(fields) -%}
     {{ md5_hex(_surrogate_key_text(fields)) }}
 {%- endmacro %}
 
 {% macro _surrogate_key_text(fields) -%}
+    {%- if fields is string -%}
+        {%- set fields = [fields] -%}
+    {%- endif -%}
+    {%- if fields | length == 0 -%}
+        {{ exceptions.raise_compiler_error("surrogate_key needs at least one field") }}
+    {%- endif -%}
     {%- for field in fields -%}
-        coalesce(cast({{ field }} as varchar), '_null_'){% if not loop.last %} || '-' || {% endif %}
+        coalesce(cast({{ field }} as {{ dbt.type_string() }}), '_null_'){% if not loop.last %} || '-' || {% endif %}
     {%- endfor -%}
 {%- endmacro %}

@@ -14,13 +14,24 @@
 {%- endmacro %}
 
 
-{#- Local wall-clock text + an offset ('+02:00', '-0500') → UTC timestamp. -#}
+{#-
+    Local wall-clock text + an offset ('+02:00', '-0500', '+05', 'Z') → UTC timestamp.
+    A missing or empty offset gives null (the instant is unknown; the caller decides on a fallback zone),
+    never a silent reading in the session's zone.
+-#}
 {% macro local_with_offset_to_utc(local_expr, offset_expr) -%}
     {{ return(adapter.dispatch('local_with_offset_to_utc', 'cx_analytics')(local_expr, offset_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__local_with_offset_to_utc(local_expr, offset_expr) -%}
-    timezone('UTC', try_cast(trim({{ local_expr }}) || coalesce(trim({{ offset_expr }}), '') as timestamptz))
+    timezone('UTC', try_cast(trim({{ local_expr }}) || nullif(trim({{ offset_expr }}), '') as timestamptz))
+{%- endmacro %}
+
+{% macro default__local_with_offset_to_utc(local_expr, offset_expr) -%}
+    cast(
+        cast(trim({{ local_expr }}) || nullif(trim({{ offset_expr }}), '') as timestamp with time zone)
+        at time zone 'UTC' as timestamp
+    )
 {%- endmacro %}
 
 
@@ -87,7 +98,8 @@
 {% macro duckdb__try_parse_date(expr, formats) -%}
     coalesce(
         {%- for fmt in formats %}
-        try_strptime(trim({{ expr }}), '{{ fmt }}')::date{% if not loop.last %},{% endif %}
+        cast(try_strptime(trim({{ expr }}), '{{ fmt }}') as date){% if not loop.last %},{% endif %}
         {%- endfor %}
     )
 {%- endmacro %}
+

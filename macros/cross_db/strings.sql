@@ -1,15 +1,19 @@
-{#- Regular expressions, accents, string similarity, hashing. -#}
+{#-
+    Regular expressions, accents, string similarity, hashing.
+    Patterns and replacements are Jinja strings written into SQL string literals: single quotes in them
+    are doubled here, so a pattern such as "['’`]" is safe to pass.
+-#}
 
 {% macro regex_replace(expr, pattern, replacement, flags='g') -%}
     {{ return(adapter.dispatch('regex_replace', 'cx_analytics')(expr, pattern, replacement, flags)) }}
 {%- endmacro %}
 
 {% macro duckdb__regex_replace(expr, pattern, replacement, flags) -%}
-    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', '{{ flags }}')
+    regexp_replace({{ expr }}, '{{ pattern | replace("'", "''") }}', '{{ replacement | replace("'", "''") }}', '{{ flags }}')
 {%- endmacro %}
 
 {% macro default__regex_replace(expr, pattern, replacement, flags) -%}
-    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+    regexp_replace({{ expr }}, '{{ pattern | replace("'", "''") }}', '{{ replacement | replace("'", "''") }}')
 {%- endmacro %}
 
 
@@ -18,11 +22,11 @@
 {%- endmacro %}
 
 {% macro duckdb__regex_matches(expr, pattern) -%}
-    regexp_matches({{ expr }}, '{{ pattern }}')
+    regexp_matches({{ expr }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
 
 {% macro default__regex_matches(expr, pattern) -%}
-    regexp_like({{ expr }}, '{{ pattern }}')
+    regexp_like({{ expr }}, '{{ pattern | replace("'", "''") }}')
 {%- endmacro %}
 
 
@@ -31,11 +35,11 @@
 {%- endmacro %}
 
 {% macro duckdb__regex_extract(expr, pattern, group) -%}
-    nullif(regexp_extract({{ expr }}, '{{ pattern }}', {{ group }}), '')
+    nullif(regexp_extract({{ expr }}, '{{ pattern | replace("'", "''") }}', {{ group }}), '')
 {%- endmacro %}
 
 {% macro default__regex_extract(expr, pattern, group) -%}
-    regexp_substr({{ expr }}, '{{ pattern }}', 1, 1, 'e', {{ group }})
+    regexp_substr({{ expr }}, '{{ pattern | replace("'", "''") }}', 1, 1, 'e', {{ group }})
 {%- endmacro %}
 
 
