@@ -1,0 +1,136 @@
+{#-
+    One row per (source_system, source_record_id): the latest landed version of each customer record,
+    renamed, cast and normalised for matching. The source system's phone conventions and time zone come
+    from seed source_systems; an unknown system falls back to var('default_calling_code') and UTC.
+-#}
+{%- set dob_formats = ['%Y-%m-%d', '%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d'] -%}
+
+with
+
+records as (
+
+    select
+        source_system,
+        source_record_id,
+        account_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        date_of_birth,
+        street,
+        city,
+        postcode,
+        country,
+        updated_at,
+        raw_attributes,
+        _source_file,
+        _source_line,
+        _loaded_at
+    from {{ source('crm', 'crm_customer_records') }}
+
+),
+
+source_systems as (
+
+    select
+        source_system,
+        trust_rank,
+        calling_code,
+        trunk_prefix,
+        default_timezone
+    from {{ ref('source_systems') }}
+
+),
+
+-- raw keeps every distinct version of a record; the latest landed one wins
+latest_records as (
+
+    select
+        records.*,
+        row_number() over (
+            partition by records.source_system, trim(records.source_record_id)
+            order by records._loaded_at desc, records._source_file desc, records._source_line desc
+        ) as version_rank
+    from records
+
+),
+
+with_system as (
+
+    select
+        latest_records.source_system,
+        trim(latest_records.source_record_id) as source_record_id,
+        nullif(trim(latest_records.account_id), '') as account_id,
+        nullif(trim(latest_records.first_name), '') as first_name,
+        nullif(trim(latest_records.last_name), '') as last_name,
+        latest_records.email,
+        latest_records.phone,
+        latest_records.date_of_birth,
+        nullif(trim(latest_records.street), '') as street,
+        nullif(trim(latest_records.city), '') as city,
+        nullif(trim(latest_records.postcode), '') as postcode,
+        nullif(trim(latest_records.country), '') as country,
+        latest_records.updated_at,
+        latest_records.raw_attributes,
+        latest_records._loaded_at,
+        source_systems.trust_rank,
+        coalesce(source_systems.calling_code, '{{ var("default_calling_code", "1") }}') as calling_code,
+        coalesce(source_systems.trunk_prefix, '') as trunk_prefix,
+        coalesce(source_systems.default_timezone, 'UTC') as default_timezone
+    from latest_records
+    left join source_systems
+        on latest_records.source_system = source_systems.source_system
+    where latest_records.version_rank = 1
+
+),
+
+normalized as (
+
+    select
+        {{ surrogate_key(['source_system', 'source_record_id']) }} as customer_record_key,
+        source_system,
+        source_record_id,
+        account_id,
+        first_name,
+        last_name,
+        {{ normalize_name('first_name') }} as first_name_normalized,
+        {{ normalize_name('last_name') }} as last_name_normalized,
+        {{ normalize_email('email') }} as email,
+        {{ normalize_phone('phone', 'calling_code', 'trunk_prefix') }} as phone_e164,
+        {{ try_parse_date('date_of_birth', dob_formats) }} as date_of_birth,
+        street,
+        city,
+        postcode,
+        nullif(upper({{ regex_replace('postcode', '\\s+', '') }}), '') as postcode_normalized,
+        country,
+        {{ to_utc('updated_at', 'default_timezone') }} as source_updated_at,
+        trust_rank,
+        raw_attributes,
+        _loaded_at
+    from with_system
+
+)
+
+select
+    customer_record_key,
+    source_system,
+    source_record_id,
+    account_id,
+    first_name,
+    last_name,
+    first_name_normalized,
+    last_name_normalized,
+    email,
+    phone_e164,
+    date_of_birth,
+    street,
+    city,
+    postcode,
+    postcode_normalized,
+    country,
+    source_updated_at,
+    trust_rank,
+    raw_attributes,
+    _loaded_at
+from normalized
