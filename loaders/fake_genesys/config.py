@@ -20,6 +20,9 @@ class FaultConfig:
     slow_s: float = 2.0
     rate_expire_token: float = 0.0  # revoke the caller's token, answer 401
     patch_404_first_n: int = 0  # first N PATCHes of each conversation: 404 (not yet visible)
+    # Scripted one-off faults, consumed in order: (substring of "METHOD /path?query", kind) where kind is
+    # "429", "502", "503", "504", "drop", "slow", "expire_token" or any other HTTP status ("400", "403").
+    scripted: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> float:

@@ -12,7 +12,7 @@ from loaders.fake_genesys.config import FaultConfig
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # "429" | "5xx" | "drop" | "slow" | "expire_token"
+    kind: str  # "429" | "5xx" | "drop" | "slow" | "expire_token" | "status" (scripted error status)
     status: int = 0
 
 
@@ -34,6 +34,17 @@ class FaultInjector:
     def decide(self, method: str, target: str, body: bytes) -> Fault | None:
         """The fault (if any) for this attempt of this exact request."""
         cfg = self.config
+        if cfg.scripted:
+            with self._lock:
+                for index, (needle, kind) in enumerate(cfg.scripted):
+                    if needle in f"{method} {target}":
+                        del cfg.scripted[index]
+                        self.injected[kind] += 1
+                        if kind in {"429", "502", "503", "504"}:
+                            return Fault("429" if kind == "429" else "5xx", int(kind))
+                        if kind.isdigit():
+                            return Fault("status", int(kind))
+                        return Fault(kind)
         if cfg.total <= 0:
             return None
         key = f"{method} {target} {hashlib.blake2b(body, digest_size=8).hexdigest()}"

@@ -89,7 +89,9 @@ class FakeGenesys:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> FakeGenesys:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-genesys", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-genesys", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -172,6 +174,13 @@ class FakeGenesys:
                     return self._with_corr(self._error(fault.status, "service.unavailable"
                                                        if fault.status == 503 else "bad.gateway",
                                                        messages[fault.status], corr), corr, rate_headers)
+                elif fault.kind == "status":
+                    codes = {400: ("bad.request", "The request could not be understood by the server"),
+                             403: ("missing.any.permissions",
+                                   "You are not authorized to perform the requested action."),
+                             404: ("not.found", "The requested resource was not found.")}
+                    code, message = codes.get(fault.status, ("error", "Injected error"))
+                    raise ApiError(fault.status, code, message)
                 elif fault.kind == "expire_token":
                     with self._lock:
                         self._revoked.add(token)

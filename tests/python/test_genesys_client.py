@@ -1,0 +1,218 @@
+"""GenesysClient against the fake Genesys Cloud over real HTTP on 127.0.0.1 (and a few MockTransport cases)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import random
+from datetime import date
+
+import httpx
+import pytest
+
+from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
+from loaders.fake_genesys.sample import sample_conversations
+from loaders.genesys import (
+    REGIONS,
+    FakeClock,
+    GenesysApiError,
+    GenesysClient,
+    GenesysConfigError,
+    GenesysSettings,
+    region_hosts,
+)
+
+QUERY = "/api/v2/analytics/conversations/details/query"
+DAY = {"interval": "2024-05-14T00:00:00.000Z/2024-05-15T00:00:00.000Z", "paging": {"pageSize": 100, "pageNumber": 1}}
+
+
+@pytest.fixture()
+def store() -> ConversationStore:
+    return ConversationStore(sample_conversations(date(2024, 5, 14), days=2, per_day=3))
+
+
+def make_fake(store: ConversationStore, **faults: object) -> FakeGenesys:
+    return FakeGenesys(FakeConfig(faults=FaultConfig(**faults)), store)  # type: ignore[arg-type]
+
+
+def client_for(fake: FakeGenesys, clock: FakeClock | None = None, **kwargs: object) -> GenesysClient:
+    return GenesysClient.from_env(fake.client_env(), clock=clock or FakeClock(), rng=random.Random(1), **kwargs)
+
+
+# -- regions and configuration ------------------------------------------------------------------------
+def test_region_host_table_matches_the_reference() -> None:
+    assert len(REGIONS) == 18
+    assert region_hosts("us-east-1").api_base_url == "https://api.mypurecloud.com"
+    assert region_hosts("eu-west-1").login_base_url == "https://login.mypurecloud.ie"
+    assert region_hosts("ap-southeast-2").api_base_url == "https://api.mypurecloud.com.au"
+    assert region_hosts("us-east-2").login_base_url == "https://login.use2.us-gov-pure.cloud"
+    assert region_hosts("eusc-de-east-1").api_base_url == "https://api.edee1.eusc-pure.cloud"
+    assert region_hosts("mypurecloud.de").region == "eu-central-1"
+    for hosts in REGIONS.values():
+        assert hosts.login_base_url == hosts.api_base_url.replace("//api.", "//login.")
+    with pytest.raises(ValueError, match="unknown Genesys Cloud region"):
+        region_hosts("mars-north-1")
+
+
+def test_settings_from_env_region_base_urls_and_credentials() -> None:
+    env = {"GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s3cr3t", "GENESYS_REGION": "eu-central-1"}
+    settings = GenesysSettings.from_env(env)
+    assert settings.api_base_url == "https://api.mypurecloud.de"
+    assert settings.login_base_url == "https://login.mypurecloud.de"
+    assert "s3cr3t" not in repr(settings)
+    explicit = GenesysSettings.from_env({**env, "GENESYS_API_BASE_URL": "http://127.0.0.1:9"})
+    assert explicit.api_base_url == explicit.login_base_url == "http://127.0.0.1:9"
+    with pytest.raises(GenesysConfigError, match="GENESYS_CLIENT_ID"):
+        GenesysSettings.from_env({"GENESYS_REGION": "eu-west-1"})
+    with pytest.raises(GenesysConfigError, match="unknown"):
+        GenesysSettings.from_env({**env, "GENESYS_REGION": "nowhere"})
+
+
+# -- tokens -----------------------------------------------------------------------------------------------
+def test_token_is_cached_and_renewed_before_expiry(store: ConversationStore) -> None:
+    clock = FakeClock()
+    fake = FakeGenesys(FakeConfig(token_ttl_s=3600), store)
+    with fake, client_for(fake, clock, token_renew_margin_s=300) as client:
+        client.post(QUERY, DAY)
+        client.post(QUERY, DAY)
+        assert fake.counts["tokens_issued"] == 1
+        clock.advance(3600 - 301)  # still inside the validity minus the margin
+        client.post(QUERY, DAY)
+        assert fake.counts["tokens_issued"] == 1
+        clock.advance(2)  # inside the renewal margin: renewed before the server would refuse it
+        client.post(QUERY, DAY)
+        assert fake.counts["tokens_issued"] == 2
+        assert fake.counts["unauthorized_401"] == 0
+
+
+def test_token_renewed_once_on_401(store: ConversationStore) -> None:
+    fake = make_fake(store)
+    with fake, client_for(fake) as client:
+        client.post(QUERY, DAY)
+        fake.revoke_all_tokens()
+        assert client.post(QUERY, DAY).status_code == 200
+        assert fake.counts["tokens_issued"] == 2
+        assert client.stats.token_renewals_on_401 == 1
+
+
+def test_token_revoked_by_injected_expiry_is_renewed(store: ConversationStore) -> None:
+    fake = make_fake(store, scripted=[("details/query", "expire_token")])
+    with fake, client_for(fake) as client:
+        assert client.post(QUERY, DAY).status_code == 200
+        assert fake.counts["unauthorized_401"] == 0  # the 401 came from the fault itself
+        assert fake.counts["tokens_issued"] == 2
+
+
+def test_second_401_after_renewal_is_an_error(store: ConversationStore) -> None:
+    fake = FakeGenesys(FakeConfig(token_ttl_s=0), store)  # every token is expired on arrival
+    with fake, client_for(fake) as client:
+        with pytest.raises(GenesysApiError) as info:
+            client.post(QUERY, DAY)
+    assert info.value.status == 401
+    assert fake.counts["tokens_issued"] == 2
+
+
+def test_bad_credentials_name_the_token_request(store: ConversationStore) -> None:
+    with make_fake(store) as fake:
+        env = {**fake.client_env(), "GENESYS_CLIENT_SECRET": "wrong"}
+        with GenesysClient.from_env(env, clock=FakeClock()) as client, pytest.raises(GenesysApiError) as info:
+            client.post(QUERY, DAY)
+    assert "POST /oauth/token failed with HTTP 401 (bad.credentials)" in str(info.value)
+    assert "wrong" not in str(info.value)
+
+
+# -- retries ----------------------------------------------------------------------------------------------
+def test_retry_after_is_honoured_with_the_injected_sleep(store: ConversationStore) -> None:
+    clock = FakeClock()
+    fake = make_fake(store, scripted=[("details/query", "429")], retry_after_s=7)
+    with fake, client_for(fake, clock) as client:
+        assert client.post(QUERY, DAY).status_code == 200
+    assert 7 in clock.sleeps
+    assert client.stats.rate_limited == 1 and client.stats.retries == 1
+    assert len(fake.accepted("POST", QUERY)) == 1
+
+
+@pytest.mark.parametrize("status", ["502", "503", "504", "drop"])
+def test_5xx_and_dropped_connections_are_retried_with_backoff(store: ConversationStore, status: str) -> None:
+    clock = FakeClock()
+    fake = make_fake(store, scripted=[("details/query", status), ("details/query", status)])
+    with fake, client_for(fake, clock) as client:
+        assert client.post(QUERY, DAY).status_code == 200
+    assert client.stats.retries == 2
+    assert len(clock.sleeps) >= 2 and 0.25 <= clock.sleeps[0] <= 0.5 and 0.5 <= clock.sleeps[1] <= 1.0
+    assert len(fake.accepted("POST", QUERY)) == 1
+
+
+def test_slow_responses_time_out_and_are_retried(store: ConversationStore) -> None:
+    fake = make_fake(store, scripted=[("details/query", "slow")], slow_s=1.0)
+    with fake, client_for(fake, timeout_s=0.3) as client:
+        assert client.post(QUERY, DAY).status_code == 200
+    assert client.stats.network_errors == 1
+
+
+def test_retry_budget_is_bounded(store: ConversationStore) -> None:
+    fake = make_fake(store, rate_5xx=1.0)
+    with fake, client_for(fake, max_retries=3) as client, pytest.raises(GenesysApiError) as info:
+        client.post(QUERY, DAY)
+    assert info.value.retries_exhausted and info.value.status in (502, 503, 504)
+    assert client.stats.requests == 4
+
+
+@pytest.mark.parametrize("status", ["400", "403"])
+def test_no_retry_on_400_and_403_and_the_error_names_the_request(store: ConversationStore, status: str) -> None:
+    fake = make_fake(store, scripted=[("details/query", status)])
+    with fake, client_for(fake) as client, pytest.raises(GenesysApiError) as info:
+        client.post(QUERY, DAY)
+    err = info.value
+    assert err.status == int(status) and client.stats.requests == 1 and client.stats.retries == 0
+    assert err.correlation_id and err.correlation_id in str(err)
+    assert str(err).startswith(f"POST {QUERY} failed with HTTP {status}")
+    assert err.api_message in str(err) and err.api_message
+
+
+def test_real_400_from_validation_carries_the_api_message(store: ConversationStore) -> None:
+    with make_fake(store) as fake, client_for(fake) as client, pytest.raises(GenesysApiError) as info:
+        client.post(QUERY, {**DAY, "paging": {"pageSize": 500, "pageNumber": 1}})
+    assert "paging.pageSize must be between 1 and 100" in str(info.value)
+    assert len(fake.accepted()) == 1
+
+
+def test_429_without_retry_after_falls_back_to_ratelimit_reset_then_backoff() -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 3600})
+        calls.append(1)
+        if len(calls) == 1:
+            return httpx.Response(429, headers={"inin-ratelimit-reset": "11"}, json={"message": "slow down"})
+        if len(calls) == 2:
+            return httpx.Response(429, json={"message": "slow down"})
+        return httpx.Response(200, json={})
+
+    clock = FakeClock()
+    settings = GenesysSettings("http://127.0.0.1:9", "http://127.0.0.1:9", "id", "secret")
+    with GenesysClient(settings, clock=clock, transport=httpx.MockTransport(handler), rng=random.Random(3),
+                       backoff_base_s=1.0) as client:
+        client.get("/api/v2/anything")
+    assert clock.sleeps[0] == pytest.approx(11)
+    assert 1.0 <= clock.sleeps[1] <= 2.0  # second 429: exponential back-off with jitter
+
+
+# -- logs -------------------------------------------------------------------------------------------------
+def test_logs_carry_no_secrets_tokens_or_pii(store: ConversationStore, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    fake = make_fake(store, scripted=[("details/query", "429"), ("details/query", "503"),
+                                      ("details/query", "expire_token"), ("details/jobs", "400")])
+    with fake, client_for(fake) as client:
+        client.post(QUERY, DAY)
+        with pytest.raises(GenesysApiError):
+            client.post("/api/v2/analytics/conversations/details/jobs", {"interval": DAY["interval"]})
+        tokens = fake.issued_tokens
+    text = caplog.text
+    secret = fake.config.client_secret
+    basic = base64.b64encode(f"{fake.config.client_id}:{secret}".encode()).decode()
+    assert tokens and all(token not in text for token in tokens)
+    assert secret not in text and basic not in text and "Bearer" not in text
+    assert "+1317555" not in text and "Indianapolis" not in text  # PII from the conversations
+    assert "POST /api/v2/analytics/conversations/details/query -> 429" in text  # paths and statuses are logged
