@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         except ModuleNotFoundError as exc:
             if exc.name and module_name.startswith(exc.name):
                 continue  # that command is not part of this build yet
-            raise
+            print(f"cx: warning: {module_name} could not be loaded ({exc})", file=sys.stderr)
+            continue
         module.add_parser(sub)
     return parser
 

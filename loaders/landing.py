@@ -105,32 +105,33 @@ def _already_landed(con: duckdb.DuckDBPyConnection, kind: Kind, fingerprint: str
 # --------------------------------------------------------------------------------------------- JSON kinds
 
 
+def _first_char(path: Path) -> str:
+    with path.open("rb") as fh:
+        while chunk := fh.read(4096):
+            stripped = chunk.lstrip()
+            if stripped:
+                return stripped[:1].decode("ascii", "replace")
+    return ""
+
+
 def _stage_json_pages(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """A page file ``{"conversations": [...], ...}`` → ``_stage(source_line, doc_text)``; a bare JSON array
-    of conversations is accepted too."""
+    """A page file ``{"conversations": [...], ...}`` (job result or sync query page), or a bare JSON array
+    of records → ``_stage(source_line, doc_text)`` with the record's position as its line."""
     p = _lit(str(path))
-    try:
-        con.execute(
-            f"""create or replace temp table _stage as
-                select unnest(range(1, len(conversations) + 1)) as source_line,
-                       unnest(conversations)::varchar as doc_text
-                from read_json({p}, columns={{'conversations': 'JSON[]'}}, format='auto',
-                               maximum_object_size={MAX_OBJECT_BYTES})"""
-        )
-        if con.execute("select count(*) from _stage").fetchone()[0] > 0:
-            return
-        # an object without a `conversations` list: maybe a bare array
+    if _first_char(path) == "[":
         con.execute(
             f"""create or replace temp table _stage as
                 select row_number() over () as source_line, json::varchar as doc_text
                 from read_json_objects({p}, format='array', maximum_object_size={MAX_OBJECT_BYTES})"""
         )
-    except duckdb.Error:
-        con.execute(
-            f"""create or replace temp table _stage as
-                select row_number() over () as source_line, json::varchar as doc_text
-                from read_json_objects({p}, format='array', maximum_object_size={MAX_OBJECT_BYTES})"""
-        )
+        return
+    con.execute(
+        f"""create or replace temp table _stage as
+            select unnest(range(1, len(conversations) + 1)) as source_line,
+                   unnest(conversations)::varchar as doc_text
+            from read_json({p}, columns={{'conversations': 'JSON[]'}}, format='auto',
+                           maximum_object_size={MAX_OBJECT_BYTES})"""
+    )
 
 
 def _stage_ndjson(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -138,7 +139,7 @@ def _stage_ndjson(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     line never stops the others."""
     con.execute(
         f"""create or replace temp table _stage as
-            select source_line, line as doc_text
+            select source_line, coalesce(try(json(line))::varchar, line) as doc_text
             from (
                 select row_number() over () as source_line, line
                 from read_csv({_lit(str(path))}, columns={{'line': 'VARCHAR'}}, header=false, delim='\x1e',

@@ -1,0 +1,62 @@
+# Two commands set everything up on a fresh machine (Python >= 3.11 and make):
+#   make demo   generate the demo data set, land it in DuckDB, dbt build, print a summary
+#   make test   pytest (includes a dbt build of sample data), sqlfluff lint, ruff
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEED   ?= 42
+PROFILE ?= demo
+DATA_DIR ?= data/$(PROFILE)
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export CX_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
+
+.PHONY: help install demo generate load build summary test pytest lint sqlfluff ruff bench clean
+
+help:
+	@echo "make demo    - generate '$(PROFILE)' data, land it, dbt build, summary (database: $(CX_DUCKDB_PATH))"
+	@echo "make test    - pytest, sqlfluff lint of models/ and macros/, ruff"
+	@echo "make bench   - scale benchmarks (bench/README.md)"
+	@echo "make clean   - remove generated data, databases and dbt artefacts"
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: install generate load build summary
+
+generate: install
+	$(BIN)/cx generate --profile $(PROFILE) --seed $(SEED) --out $(DATA_DIR)
+
+load: install
+	$(BIN)/cx load $(DATA_DIR)
+
+build: install
+	$(BIN)/dbt build
+
+summary: install
+	$(BIN)/cx summary
+
+test: install pytest lint
+
+pytest: install
+	$(BIN)/pytest
+
+lint: sqlfluff ruff
+
+sqlfluff: install
+	$(BIN)/sqlfluff lint models macros
+
+ruff: install
+	$(BIN)/ruff check loaders exporter tests bench
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf data target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal

@@ -1,0 +1,64 @@
+"""Shared fixtures: a project root, a dbt runner against a throw-away DuckDB file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_PAGE = ROOT.parent / "shared" / "reference" / "genesys_conversation_job_page.example.json"
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    stdout: str
+    results: list[dict]
+
+    def failures(self) -> list[dict]:
+        return [r for r in self.results if r["status"] not in ("success", "pass", "warn", "skipped")]
+
+
+def run_dbt(db_path: Path, *args: str, vars: dict | None = None) -> DbtResult:
+    """Run dbt (a real subprocess, as a user would) against `db_path`; target/ and logs/ go beside it."""
+    work = db_path.parent
+    env = dict(os.environ, CX_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(ROOT))
+    cmd = [
+        str(BIN / "dbt"),
+        *args,
+        "--project-dir",
+        str(ROOT),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
+    if vars:
+        cmd += ["--vars", json.dumps(vars)]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    results_file = work / "target" / "run_results.json"
+    results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    return DbtResult(proc.returncode, proc.stdout + proc.stderr, results)
+
+
+def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def reference_page() -> Path:
+    if not REFERENCE_PAGE.exists():
+        pytest.fail(f"the reference example is missing: {REFERENCE_PAGE} (../shared beside the repo)")
+    return REFERENCE_PAGE
