@@ -1,0 +1,10 @@
+"""Synthetic, deterministic Genesys Cloud CX data set with planted ground truth (`cx generate`).
+
+``generate(profile, seed, out_dir, overrides)`` writes every file kind of docs/sources.md plus ``truth/``
+and ``manifest.json`` and returns the manifest. Same seed and profile give byte-identical files.
+"""
+
+from loaders.generator.core import GENERATOR_VERSION, generate
+from loaders.generator.profiles import PROFILES, REFERENCE_TIME
+
+__all__ = ["GENERATOR_VERSION", "PROFILES", "REFERENCE_TIME", "generate"]
