@@ -91,8 +91,15 @@ def _voice_fields(rng: random.Random, ani: str, dnis: str, peer: str | None, edg
 
 
 def _acd(
-    rng: random.Random, conv: Conv, queue: I.Queue, start: int, wait: int, peer: str, media_fields: dict[str, Any],
-    abandon: bool = False, flow_in: str | None = None,
+    rng: random.Random,
+    conv: Conv,
+    queue: I.Queue,
+    start: int,
+    wait: int,
+    peer: str,
+    media_fields: dict[str, Any],
+    abandon: bool = False,
+    flow_in: str | None = None,
 ) -> int:
     """Append an acd participant (delay + interact = the queue wait). Returns the interact end."""
     delay_end = start + rng.randrange(5, 25)
@@ -125,8 +132,15 @@ def _queue_wait(rng: random.Random, media: str) -> int:
 
 
 def _agent_legs(
-    rng: random.Random, conv: Conv, media_fields: dict[str, Any], peer: str, queue: I.Queue, q_end: int,
-    first_wait: int, transfers: int, hold_ok: bool,
+    rng: random.Random,
+    conv: Conv,
+    media_fields: dict[str, Any],
+    peer: str,
+    queue: I.Queue,
+    q_end: int,
+    first_wait: int,
+    transfers: int,
+    hold_ok: bool,
 ) -> tuple[int, bool]:
     """The chain of agents after the first queue, with ``transfers`` hand-offs. Returns (customer end, hung up)."""
     used: set[str] = set()
@@ -369,8 +383,17 @@ def plan_callback(rng: random.Random, conv_id: str, start: int, caller: Caller) 
 
 
 def plan_outbound(
-    rng: random.Random, conv_id: str, start: int, caller: Caller, answered: bool, campaign_id: str,
-    outbound_campaign_id: str, contact_list_id: str, contact_id: str, touch_sequence: int, lead_source: str,
+    rng: random.Random,
+    conv_id: str,
+    start: int,
+    caller: Caller,
+    answered: bool,
+    campaign_id: str,
+    outbound_campaign_id: str,
+    contact_list_id: str,
+    contact_id: str,
+    touch_sequence: int,
+    lead_source: str,
     lead_id: str,
 ) -> Conv:
     conv = Conv(conv_id, start, "outbound", "voice", "outbound" if answered else "outbound_unanswered")

@@ -14,7 +14,7 @@ from loaders.generator import conversations as C
 from loaders.generator.activity import REF_MS, Planner, poisson
 from loaders.generator.crm import EVENT_TRUTH_COLUMNS, CrmEventWriter, conversion_row
 from loaders.generator.ids import fixed_uuid
-from loaders.generator.marketing import TOUCH_COLUMNS, make_campaigns, write_campaigns
+from loaders.generator.marketing import TOUCH_COLUMNS, make_campaigns, touch_row, write_campaigns
 from loaders.generator.people import Person, make_people, write_customer_files
 from loaders.generator.profiles import REFERENCE_TIME, WINDOW_START_S, resolve_volumes
 from loaders.generator.textmess import csv_line, email_mess
@@ -136,6 +136,7 @@ def generate(
             "persons": "truth/persons.csv",
             "conversations": "truth/conversations.csv",
             "conversions": "truth/conversions.csv",
+            "touches": "truth/touches.csv",
             "events": "truth/events.csv",
         },
         "truth_rules": TRUTH_RULES,
@@ -148,14 +149,17 @@ def generate(
 
 def _write_touches(seed: int, out: Path, touches: list, people: list[Person], campaigns: list) -> int:
     rng = random.Random(f"{seed}:touch_rows")
-    from loaders.generator.marketing import touch_row
-
     touches.sort()
-    with open(out / "marketing" / "touches.csv", "w", encoding="utf-8", newline="") as fh:
+    with (
+        open(out / "marketing" / "touches.csv", "w", encoding="utf-8", newline="") as fh,
+        open(out / "truth" / "touches.csv", "w", encoding="utf-8", newline="") as th,
+    ):
         fh.write(csv_line(TOUCH_COLUMNS))
+        th.write(csv_line(["touch_id", "person_id", "touched_at_utc"]))
         for t, tid, cidx, channel, pidx in touches:
             cid = campaigns[cidx].campaign_id if cidx >= 0 else ""
             fh.write(touch_row(rng, tid, cid, channel, people[pidx], t))
+            th.write(csv_line([tid, people[pidx].person_id, iso_s(t)]))
     return len(touches)
 
 

@@ -34,12 +34,15 @@ NICKNAMES: dict[str, list[str]] = {
     "Jessica": ["Jess", "Jessie"],
 }
 
-FIRST_NAMES = list(NICKNAMES) + (
-    "Olivia Emma Ava Sophia Mia Amelia Harper Evelyn Noah Liam Lucas Ethan Mason Logan Aiden Carter Grace "
-    "Chloe Hannah Nora Lily Zoe Leah Aria Ryan Kevin Brian Eric Adam Justin Laura Sarah Rachel Megan Karen "
-    "Linda Barbara Nancy Donna Carol Ruth Sharon Helen Paul Mark Steven Andrew George Kenneth Oliver Harry "
-    "Jack Charlie Arthur Freddie Amara Priya Wei Hana Omar Aisha Diego Mateo Sofia Valentina Kwame Imani"
-).split()
+FIRST_NAMES = (
+    list(NICKNAMES)
+    + (
+        "Olivia Emma Ava Sophia Mia Amelia Harper Evelyn Noah Liam Lucas Ethan Mason Logan Aiden Carter Grace "
+        "Chloe Hannah Nora Lily Zoe Leah Aria Ryan Kevin Brian Eric Adam Justin Laura Sarah Rachel Megan Karen "
+        "Linda Barbara Nancy Donna Carol Ruth Sharon Helen Paul Mark Steven Andrew George Kenneth Oliver Harry "
+        "Jack Charlie Arthur Freddie Amara Priya Wei Hana Omar Aisha Diego Mateo Sofia Valentina Kwame Imani"
+    ).split()
+)
 # a few unicode / accented names (kept as-is in some systems, ASCII-folded in others)
 ACCENTED_FIRST = ["José", "Zoë", "Renée", "Søren", "François", "Björn", "Inés", "Chloé", "Ramón", "Noémie"]
 ACCENTED_LAST = ["Müller", "Núñez", "García", "Østergaard", "Lefèvre", "Żukowski", "Çelik", "Ångström"]

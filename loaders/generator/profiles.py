@@ -24,9 +24,7 @@ class Volumes:
 
 PROFILES: dict[str, Volumes] = {
     "demo": Volumes(customers=2_000, conversations=10_000, touches=6_000, conversions=200, crm_events=10_000),
-    "small": Volumes(
-        customers=20_000, conversations=100_000, touches=60_000, conversions=2_000, crm_events=100_000
-    ),
+    "small": Volumes(customers=20_000, conversations=100_000, touches=60_000, conversions=2_000, crm_events=100_000),
     "large": Volumes(
         customers=1_000_000,
         conversations=1_000_000,

@@ -1,0 +1,112 @@
+"""`cx generate`: write a deterministic synthetic data set (Genesys pages, customer records, CRM exports,
+marketing files) with its ground truth."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from loaders.generator.core import generate
+from loaders.generator.profiles import PROFILES, REFERENCE_TIME, WINDOW_DAYS
+
+log = logging.getLogger(__name__)
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    profiles = "; ".join(
+        f"{name}: {v.customers:,} customers, ~{v.conversations:,} conversations, ~{v.touches:,} touches, "
+        f"~{v.conversions:,} conversions, ~{v.crm_events:,} CRM events"
+        for name, v in PROFILES.items()
+    )
+    parser = subparsers.add_parser(
+        "generate",
+        help="write a deterministic synthetic data set with ground truth",
+        description=(
+            "Write a synthetic Genesys Cloud CX data set in the file layout of docs/sources.md "
+            "(genesys/, customers/, crm/, marketing/) plus truth/ (the planted ground truth, never landed) and "
+            f"manifest.json. The data covers the {WINDOW_DAYS} days before the fixed reference time "
+            f"{REFERENCE_TIME}. The same profile, seed and overrides always give byte-identical files. "
+            f"Profiles — {profiles}."
+        ),
+    )
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="demo", help="scale profile (default: demo)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed; same seed ⇒ same files (default: 1)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/generated"),
+        help="output directory (its genesys/ customers/ crm/ marketing/ truth/ are replaced; default: data/generated)",
+    )
+    vol = parser.add_argument_group(
+        "volume overrides", "scale one entity alone; --customers alone scales every other entity proportionally"
+    )
+    vol.add_argument("--customers", type=int, metavar="N", help="number of people (≈1.6 source records each)")
+    vol.add_argument("--conversations", type=int, metavar="N", help="distinct Genesys conversations (target)")
+    vol.add_argument("--touches", type=int, metavar="N", help="marketing touches in marketing/touches.csv (target)")
+    vol.add_argument("--conversions", type=int, metavar="N", help="CRM conversions (target)")
+    vol.add_argument("--crm-events", dest="crm_events", type=int, metavar="N",
+                     help="CRM webhook deliveries in crm/events.ndjson (target)")  # fmt: skip
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
+    parser.set_defaults(func=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    overrides = {k: getattr(args, k) for k in ("customers", "conversations", "touches", "conversions", "crm_events")}
+    started = time.monotonic()
+    try:
+        if args.no_progress:
+            manifest = generate(args.profile, args.seed, args.out, overrides)
+        else:
+            manifest = _with_progress(args, overrides)
+    except ValueError as exc:
+        log.error("cx generate: %s", exc)
+        return 2
+    _summary(manifest, args.out, time.monotonic() - started)
+    return 0
+
+
+def _with_progress(args: argparse.Namespace, overrides: dict[str, int | None]) -> dict[str, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        transient=False,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return generate(args.profile, args.seed, args.out, overrides, progress=progress)
+
+
+def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    c = manifest["counts"]
+    table = Table(title=f"cx generate — profile {manifest['profile']}, seed {manifest['seed']}", show_lines=False)
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    table.add_row("genesys/conversations/<day>/*.json",
+                  f"{c['genesys_conversations']:,} ({c['genesys_conversations_distinct']:,} distinct, "
+                  f"{c['genesys_conversation_pages']:,} pages)")  # fmt: skip
+    table.add_row("genesys/events/*.ndjson", f"{c['genesys_interaction_events']:,}")
+    for system, n in c["crm_customer_records_by_system"].items():
+        table.add_row(f"customers/customers_{system}.csv", f"{n:,}")
+    table.add_row("crm/conversions.csv", f"{c['crm_conversions']:,}")
+    table.add_row("crm/events.ndjson", f"{c['crm_events']:,} ({c['crm_events_distinct']:,} distinct)")
+    table.add_row("marketing/campaigns.csv", f"{c['marketing_campaigns']:,}")
+    table.add_row("marketing/touches.csv", f"{c['marketing_touches']:,}")
+    console = Console(stderr=True)
+    console.print(table)
+    console.print(
+        f"Wrote {out} in {seconds:.1f} s; reference time {manifest['reference_time']}. "
+        f"Ground truth: {out / 'truth'} (never landed); counts: {out / 'manifest.json'}."
+    )
