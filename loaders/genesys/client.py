@@ -90,7 +90,7 @@ class GenesysClient:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> GenesysClient:
         """A client configured from ``GENESYS_*`` environment variables."""
-        setting_keys = {f.name for f in fields(GenesysSettings)} | {"region"}
+        setting_keys = {f.name for f in fields(GenesysSettings)} - {"client_id", "client_secret"} | {"region"}
         setting_args = {k: kwargs.pop(k) for k in list(kwargs) if k in setting_keys}
         return cls(GenesysSettings.from_env(env, **setting_args), **kwargs)
 
@@ -208,7 +208,8 @@ class GenesysClient:
                 continue
 
             error = self._api_error(method, path, response)
-            log.error("%s", error)
+            # the API's message stays in the exception only: it can echo request values
+            log.warning("%s %s -> %d (%s) corr=%s, not retried", method, path, status, error.code or "-", corr)
             raise error
 
     # -- helpers -----------------------------------------------------------------------------------
