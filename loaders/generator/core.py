@@ -24,6 +24,7 @@ GENERATOR_VERSION = "1.0.0"
 PAGE_SIZE = 1000
 LIVE_DUPLICATE_SHARE = 0.03
 EVENT_SHARE = 0.92
+OUTPUT_DIRS = ("genesys", "customers", "crm", "marketing", "truth")
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -66,8 +67,13 @@ def generate(
     progress = progress or _noop
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for sub in ("genesys", "customers", "crm", "marketing", "truth"):
-        shutil.rmtree(out / sub, ignore_errors=True)
+    ours = [out / sub for sub in OUTPUT_DIRS if (out / sub).exists()]
+    if ours and not (out / "manifest.json").exists():
+        raise ValueError(
+            f"{out} already has {ours[0].name}/ but no manifest.json: not a generator output, not touching it"
+        )
+    for sub in ours:
+        shutil.rmtree(sub)
     truth = out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     counts: dict[str, Any] = {}

@@ -105,7 +105,7 @@ def _us_phone(rng: random.Random, area_codes: list[str]) -> str:
 def _uk_phone(rng: random.Random) -> str:
     if rng.random() < 0.5:
         return f"+44207{rng.randrange(10_000_000):07d}"
-    return f"+447{rng.randrange(100_000_000, 1_000_000_000)}"
+    return f"+4477{rng.randrange(10**8):08d}"
 
 
 def _address(rng: random.Random, country: str, postcode_area: str) -> tuple[str, str]:
