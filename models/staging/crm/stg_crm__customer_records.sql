@@ -1,7 +1,9 @@
 {#-
     One row per (source_system, source_record_id): the latest landed version of each customer record,
-    renamed, cast and normalised for matching. The source system's phone conventions and time zone come
-    from seed source_systems; an unknown system falls back to var('default_calling_code') and UTC.
+    renamed, cast and normalised for matching. Phones are read with the record's own country when it names
+    one that seed country_codes knows (an ERP serving UK customers exports national UK numbers), else with the
+    source system's conventions (seed source_systems); an unknown system falls back to
+    var('default_calling_code') and UTC.
 -#}
 {%- set dob_formats = ['%Y-%m-%d', '%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d'] -%}
 
@@ -43,6 +45,17 @@ source_systems as (
 
 ),
 
+country_codes as (
+
+    select
+        country_alias,
+        country_code,
+        calling_code,
+        trunk_prefix
+    from {{ ref('country_codes') }}
+
+),
+
 -- raw keeps every distinct version of a record; the latest landed one wins
 latest_records as (
 
@@ -74,13 +87,24 @@ with_system as (
         latest_records.updated_at,
         latest_records.raw_attributes,
         latest_records._loaded_at,
+        country_codes.country_code,
         source_systems.trust_rank,
-        coalesce(source_systems.calling_code, '{{ var("default_calling_code", "1") }}') as calling_code,
-        coalesce(source_systems.trunk_prefix, '') as trunk_prefix,
+        -- the record's own country first, then its system's, then the project default
+        coalesce(
+            country_codes.calling_code,
+            source_systems.calling_code,
+            '{{ var("default_calling_code", "1") }}'
+        ) as calling_code,
+        case
+            when country_codes.calling_code is not null then coalesce(country_codes.trunk_prefix, '')
+            else coalesce(source_systems.trunk_prefix, '')
+        end as trunk_prefix,
         coalesce(source_systems.default_timezone, 'UTC') as default_timezone
     from latest_records
     left join source_systems
         on latest_records.source_system = source_systems.source_system
+    left join country_codes
+        on lower(trim(latest_records.country)) = country_codes.country_alias
     where latest_records.version_rank = 1
 
 ),
@@ -104,6 +128,7 @@ normalized as (
         postcode,
         nullif(upper({{ regex_replace('postcode', '\\s+', '') }}), '') as postcode_normalized,
         country,
+        country_code,
         {{ to_utc('updated_at', 'default_timezone') }} as source_updated_at,
         trust_rank,
         raw_attributes,
@@ -129,6 +154,7 @@ select
     postcode,
     postcode_normalized,
     country,
+    country_code,
     source_updated_at,
     trust_rank,
     raw_attributes,
