@@ -62,3 +62,22 @@
 {% macro duckdb__map_get(map_expr, key) -%}
     {{ map_expr }}[{{ key }}]
 {%- endmacro %}
+
+
+{#- The value of `value_expr` on the row with the smallest `order_expr` in the group. -#}
+{% macro min_by(value_expr, order_expr) -%}
+    {{ return(adapter.dispatch('min_by', 'cx_analytics')(value_expr, order_expr)) }}
+{%- endmacro %}
+
+{% macro default__min_by(value_expr, order_expr) -%}
+    min_by({{ value_expr }}, {{ order_expr }})
+{%- endmacro %}
+
+
+{% macro max_by(value_expr, order_expr) -%}
+    {{ return(adapter.dispatch('max_by', 'cx_analytics')(value_expr, order_expr)) }}
+{%- endmacro %}
+
+{% macro default__max_by(value_expr, order_expr) -%}
+    max_by({{ value_expr }}, {{ order_expr }})
+{%- endmacro %}

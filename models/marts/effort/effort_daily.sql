@@ -1,0 +1,40 @@
+-- One row per UTC day × first queue × media type: how much effort customers spent. A conversation
+-- counts once, under the first queue it entered ('(no queue)' for conversations that never queued).
+
+with conversation_effort as (
+    select * from {{ ref('fct_conversation_effort') }}
+),
+
+grouped as (
+    select
+        conversation_date,
+        coalesce(first_queue_id, '(no queue)') as queue_id,
+        media_type,
+        count(*) as conversations,
+        avg(ces_score) as ces_mean,
+        percentile_cont(0.5) within group (order by ces_score) as ces_median,
+        avg(case when is_high_effort then 1.0 else 0.0 end) as high_effort_share,
+        avg(transfer_count) as transfers_mean,
+        avg(queue_wait_seconds) as queue_wait_seconds_mean,
+        sum(case when is_abandoned then 1 else 0 end) as abandoned_conversations
+    from conversation_effort
+    group by conversation_date, coalesce(first_queue_id, '(no queue)'), media_type
+),
+
+final as (
+    select
+        {{ surrogate_key(['conversation_date', 'queue_id', 'media_type']) }} as effort_daily_key,
+        conversation_date,
+        queue_id,
+        media_type,
+        conversations,
+        ces_mean,
+        ces_median,
+        high_effort_share,
+        transfers_mean,
+        queue_wait_seconds_mean,
+        abandoned_conversations
+    from grouped
+)
+
+select * from final

@@ -1,0 +1,71 @@
+-- One row per completed Genesys conversation: its behavioural Customer Effort Score (seed 004) with
+-- the penalty breakdown, so a reader sees why a score is low. Live conversations appear once complete.
+
+with inputs as (
+    select * from {{ ref('int_effort__conversation_inputs') }}
+    where is_complete
+),
+
+scored as (
+    select
+        conversation_id,
+        conversation_started_at,
+        conversation_ended_at,
+        cast(conversation_started_at as date) as conversation_date,
+        originating_direction,
+        media_type,
+        first_queue_id,
+        queue_ids,
+        agent_count,
+        agent_user_ids,
+        transfer_count,
+        transfer_count_source,
+        blind_transfers,
+        consult_transfers,
+        queue_wait_seconds,
+        queue_wait_source,
+        ivr_seconds,
+        hold_seconds,
+        handle_seconds,
+        is_abandoned,
+        {{ var('ces_base') }} as ces_base,
+        {{ ces_transfer_points('transfer_count') }} as ces_transfer_penalty,
+        {{ ces_wait_points('queue_wait_seconds') }} as ces_wait_penalty,
+        {{ ces_score('transfer_count', 'queue_wait_seconds') }} as ces_score,
+        transfers_disagree or queue_wait_disagrees as sources_disagree
+    from inputs
+),
+
+final as (
+    select
+        conversation_id,
+        conversation_started_at,
+        conversation_ended_at,
+        conversation_date,
+        originating_direction,
+        media_type,
+        first_queue_id,
+        queue_ids,
+        agent_count,
+        agent_user_ids,
+        transfer_count,
+        transfer_count_source,
+        blind_transfers,
+        consult_transfers,
+        queue_wait_seconds,
+        queue_wait_source,
+        ivr_seconds,
+        hold_seconds,
+        handle_seconds,
+        is_abandoned,
+        ces_base,
+        ces_transfer_penalty,
+        ces_wait_penalty,
+        ces_base - ces_transfer_penalty - ces_wait_penalty < ces_score as is_ces_floored,
+        ces_score,
+        ces_score <= {{ var('ces_high_effort_max') }} as is_high_effort,
+        sources_disagree
+    from scored
+)
+
+select * from final
