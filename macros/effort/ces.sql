@@ -6,7 +6,7 @@
 -#}
 
 {% macro ces_transfer_points(transfers) -%}
-    ({{ var('ces_transfer_penalty') }} * greatest(coalesce({{ transfers }}, 0), 0))
+    cast({{ var('ces_transfer_penalty') }} * greatest(coalesce({{ transfers }}, 0), 0) as integer)
 {%- endmacro %}
 
 {#- seed 004: floor((wait − 30 s) / 60 s) when wait > 30 s, else 0 -#}
@@ -22,8 +22,8 @@
 {%- endmacro %}
 
 {% macro ces_score(transfers, wait_seconds) -%}
-    greatest(
+    cast(greatest(
         {{ var('ces_floor') }},
         {{ var('ces_base') }} - {{ ces_transfer_points(transfers) }} - {{ ces_wait_points(wait_seconds) }}
-    )
+    ) as integer)
 {%- endmacro %}

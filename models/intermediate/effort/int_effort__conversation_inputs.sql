@@ -105,11 +105,11 @@ event_transfers as (
         conversation_id,
         event_at,
         event_queue_wait_seconds,
-        case
+        cast(case
             when event_transfer_count > 0 then event_transfer_count
             when event_transfer_history_length > 1 then event_transfer_history_length - 1
             when event_transfer_count = 0 then 0
-        end as event_transfers,
+        end as integer) as event_transfers,
         case
             when event_transfer_count > 0 then 'event_transfer_count'
             when event_transfer_history_length > 1 then 'event_transfer_history'
