@@ -8,23 +8,23 @@ with latest as (
 ),
 
 participants as (
-    select
-        latest.conversation_id,
-        participant
-    from latest
-    cross join {{ unnest_with_index('latest.conversation.participants', 'participant', 'participant_index') }}
+    {{ unnest_rows('latest', 'latest.conversation.participants', ['latest.conversation_id'],
+                   'participant', 'participant_index') }}
 ),
 
 final as (
-    select
-        participants.conversation_id,
-        participants.participant.participantId as participant_id,
-        participants.participant.purpose as purpose,
-        participants.participant.userId as user_id,
-        session_index,
-        session
-    from participants
-    cross join {{ unnest_with_index('participants.participant.sessions', 'session', 'session_index') }}
+    {{ unnest_rows(
+        'participants',
+        'participants.participant.sessions',
+        [
+            'participants.conversation_id',
+            'participants.participant.participantId as participant_id',
+            'participants.participant.purpose as purpose',
+            'participants.participant.userId as user_id',
+        ],
+        'session',
+        'session_index',
+    ) }}
 )
 
 select * from final

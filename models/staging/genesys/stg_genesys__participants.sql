@@ -6,12 +6,8 @@ with latest as (
 ),
 
 participants as (
-    select
-        latest.conversation_id,
-        participant_index,
-        participant
-    from latest
-    cross join {{ unnest_with_index('latest.conversation.participants', 'participant', 'participant_index') }}
+    {{ unnest_rows('latest', 'latest.conversation.participants', ['latest.conversation_id'],
+                   'participant', 'participant_index') }}
 ),
 
 final as (

@@ -5,15 +5,14 @@ with sessions as (
 ),
 
 segments as (
-    select
-        sessions.conversation_id,
-        sessions.participant_id,
-        sessions.session.sessionId as session_id,
-        sessions.purpose,
-        segment_index,
-        segment
-    from sessions
-    cross join {{ unnest_with_index('sessions.session.segments', 'segment', 'segment_index') }}
+    {{ unnest_rows(
+        'sessions',
+        'sessions.session.segments',
+        ['sessions.conversation_id', 'sessions.participant_id', 'sessions.session.sessionId as session_id',
+         'sessions.purpose'],
+        'segment',
+        'segment_index',
+    ) }}
 ),
 
 final as (

@@ -6,15 +6,14 @@ with sessions as (
 ),
 
 metrics as (
-    select
-        sessions.conversation_id,
-        sessions.participant_id,
-        sessions.session.sessionId as session_id,
-        sessions.purpose,
-        metric_index,
-        metric
-    from sessions
-    cross join {{ unnest_with_index('sessions.session.metrics', 'metric', 'metric_index') }}
+    {{ unnest_rows(
+        'sessions',
+        'sessions.session.metrics',
+        ['sessions.conversation_id', 'sessions.participant_id', 'sessions.session.sessionId as session_id',
+         'sessions.purpose'],
+        'metric',
+        'metric_index',
+    ) }}
 ),
 
 final as (
