@@ -62,3 +62,34 @@ def reference_page() -> Path:
     if not REFERENCE_PAGE.exists():
         pytest.fail(f"the reference example is missing: {REFERENCE_PAGE} (../shared beside the repo)")
     return REFERENCE_PAGE
+
+
+@dataclass
+class Warehouse:
+    data_dir: Path  # generated files, with truth/ beside them
+    db: Path
+    build: DbtResult
+
+
+SAMPLE_SEED = 7
+SAMPLE_CUSTOMERS = 400
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Warehouse:
+    """The generated sample (demo profile scaled to 400 customers), landed and built with `dbt build` once
+    per test session. Tests read it; none may write to it."""
+    from loaders.generator import generate
+    from loaders.landing import discover, land_files
+
+    work = tmp_path_factory.mktemp("sample")
+    data_dir = work / "data"
+    generate("demo", SAMPLE_SEED, data_dir, overrides={"customers": SAMPLE_CUSTOMERS})
+    db = work / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    found, _ = discover(data_dir)
+    for kind, paths in found.items():
+        land_files(con, kind, paths)
+    con.close()
+    build = run_dbt(db, "build")
+    return Warehouse(data_dir, db, build)
