@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from loaders.console import make_console
 from loaders.db import connect
 from loaders.kinds import KINDS, resolve_kind
 from loaders.landing import FileResult, discover, ensure_raw_schema, land_files
@@ -68,9 +69,7 @@ def parse_map(text: str | None) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        console = Console(stderr=True, width=120)
+    console = make_console(stderr=True)
     target = Path(args.target)
     plan: list[tuple[str, list[Path]]]
     if args.files:

@@ -6,9 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
+from loaders.console import make_console
 from loaders.db import connect, db_path
 
 LAYERS = ("raw", "staging", "intermediate", "marts", "config", "ops")
@@ -54,7 +54,7 @@ def dbt_results(path: Path) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    console = Console()
+    console = make_console()
     path = db_path(args.db)
     if path != ":memory:" and not Path(path).exists():
         console.print(f"[red]cx summary:[/red] no database at {path}; run `make demo` or `cx load DIR` first")
@@ -95,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"rejected source records: {rejects:,} (raw._rejects)")
     console.print(f"database: {Path(path).resolve() if path != ':memory:' else path}")
     console.print(
-        "next: open it with DuckDB (`duckdb " + str(path) + "`), e.g. `select * from marts.<model> limit 20`;\n"
-        "      browse the docs with `.venv/bin/dbt docs generate && .venv/bin/dbt docs serve`."
+        "next: query the marts, e.g. `.venv/bin/python -c \"import duckdb; "
+        f"print(duckdb.connect('{path}', read_only=True).sql('select * from marts.effort_daily limit 10'))\"`\n"
+        "      or browse the model docs: `.venv/bin/dbt docs generate && .venv/bin/dbt docs serve`"
     )
     return 0
