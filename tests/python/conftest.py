@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_PAGE = ROOT.parent / "shared" / "reference" / "genesys_conversation_job_page.example.json"
+# the complete example of ../shared/reference (a details job result page), kept in the repo so tests are self-contained
+REFERENCE_PAGE = ROOT / "tests" / "fixtures" / "genesys_conversation_job_page.example.json"
 BIN = Path(sys.executable).parent
 
 
@@ -60,7 +61,7 @@ def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
 @pytest.fixture(scope="session")
 def reference_page() -> Path:
     if not REFERENCE_PAGE.exists():
-        pytest.fail(f"the reference example is missing: {REFERENCE_PAGE} (../shared beside the repo)")
+        pytest.fail(f"the reference example is missing: {REFERENCE_PAGE}")
     return REFERENCE_PAGE
 
 
