@@ -22,7 +22,8 @@ from loaders.landing import discover, land_files
 DIRECT = {
     # how DuckDB alone would read each kind into a table, as a user would without the loaders
     "json_pages": "select * from read_json({files}, maximum_object_size=268435456)",
-    "ndjson": "select * from read_json({files}, format='newline_delimited', maximum_object_size=268435456)",
+    # records of different shapes (schema drift) make read_json's inferred schema fail: read raw objects
+    "ndjson": "select * from read_json_objects({files}, format='newline_delimited', maximum_object_size=268435456)",
     "csv": "select * from read_csv({files}, all_varchar=true, header=true, union_by_name=true)",
 }
 

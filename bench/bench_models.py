@@ -1,0 +1,97 @@
+"""Benchmark the dbt layers on a generated profile: wall time and peak memory of `dbt run` per model group.
+
+    .venv/bin/python bench/bench_models.py --profile large --groups staging effort
+    .venv/bin/python bench/bench_models.py --profile small            # every group
+
+The profile is generated (once) under bench/out/<profile>-<seed>/ and landed (once) into
+bench/out/<profile>-<seed>.duckdb; each group then runs `dbt run --select <selector>` in a subprocess, so
+peak RSS is that process's. Staging also reports MB/s of conversation JSON flattened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from loaders.generator import generate
+from loaders.landing import discover, land_files
+
+ROOT = Path(__file__).resolve().parents[1]
+GROUPS = {
+    # group: dbt selector (each group assumes the previous ones were built)
+    "staging": "staging",
+    "identity": "intermediate.identity marts.customer",
+    "effort": "intermediate.effort marts.effort",
+    "attribution": "intermediate.attribution marts.attribution",
+    "engagement": "intermediate.engagement marts.engagement",
+    "export": "marts.export",
+}
+
+
+def run_group(db: Path, selector: str, threads: int) -> tuple[float, float, int]:
+    env = dict(os.environ, CX_DUCKDB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT))
+    cmd = [str(Path(sys.executable).parent / "dbt"), "run", "--select", *selector.split(), "--threads", str(threads),
+           "--target-path", str(db.parent / "target-bench"), "--log-path", str(db.parent / "logs-bench")]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/env", *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        print(proc.stdout[-3000:], file=sys.stderr)
+    # ru_maxrss of children is the max over all children so far; report it (KiB → MiB)
+    return elapsed, max(peak, before) / 1024, proc.returncode
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="small")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--groups", nargs="*", default=list(GROUPS))
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    data = args.out / f"{args.profile}-{args.seed}"
+    db = args.out / f"{args.profile}-{args.seed}.duckdb"
+    if not (data / "manifest.json").exists():
+        started = time.perf_counter()
+        generate(args.profile, args.seed, data)
+        print(f"generate: {time.perf_counter() - started:.0f} s")
+    if not db.exists():
+        started = time.perf_counter()
+        con = duckdb.connect(str(db))
+        for kind, paths in discover(data)[0].items():
+            land_files(con, kind, paths)
+        con.close()
+        print(f"land: {time.perf_counter() - started:.0f} s")
+        subprocess.run([str(Path(sys.executable).parent / "dbt"), "seed", "--target-path",
+                        str(db.parent / "target-bench"), "--log-path", str(db.parent / "logs-bench")],
+                       cwd=ROOT, env=dict(os.environ, CX_DUCKDB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT)),
+                       capture_output=True, check=True)
+    json_mb = sum(p.stat().st_size for p in (data / "genesys" / "conversations").rglob("*.json")) / 1e6
+    con = duckdb.connect(str(db), read_only=True)
+    conversations = con.execute("select count(distinct conversation_id) from raw.genesys_conversations").fetchone()[0]
+    con.close()
+    print(f"profile {args.profile}: {conversations:,} conversations, {json_mb:,.0f} MB of conversation JSON")
+    results = {}
+    for group in args.groups:
+        elapsed, peak_mb, rc = run_group(db, GROUPS[group], args.threads)
+        extra = f", {json_mb / elapsed:,.0f} MB/s of JSON flattened" if group == "staging" else ""
+        status = "ok" if rc == 0 else f"FAILED (rc={rc})"
+        print(f"{group:12} {elapsed:8.1f} s  peak RSS so far {peak_mb:8,.0f} MB  {status}{extra}")
+        results[group] = {"seconds": round(elapsed, 1), "peak_rss_mb": round(peak_mb), "ok": rc == 0}
+    print(json.dumps({"profile": args.profile, "conversations": conversations, "json_mb": round(json_mb),
+                      "groups": results}))
+
+
+if __name__ == "__main__":
+    main()
