@@ -1,0 +1,217 @@
+{#-
+    One row per Genesys conversation (grain: conversation_id, latest version): when it started, who the
+    customer is, and the snapshot fct_interaction_attribution keeps (seed 000, edge case 3: channel, duration,
+    queue, wrap-up / disposition survive when Genesys purges the interaction).
+    Customers are matched through int_identity__identifier_lookup (macro resolve_customer_key) from the
+    customer participant: CRM_LeadId attribute (source record of var('attribution_lead_source_system')) >
+    CRM_AccountId attribute > context.email attribute (web messaging) > the customer's number (ANI inbound,
+    DNIS outbound, E.164).
+-#}
+
+with
+
+conversations as (
+
+    select * from {{ ref('stg_genesys__conversations') }}
+
+),
+
+participants as (
+
+    select * from {{ ref('stg_genesys__participants') }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('stg_genesys__sessions') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('stg_genesys__segments') }}
+
+),
+
+identifier_lookup as (
+
+    select * from {{ ref('int_identity__identifier_lookup') }}
+
+),
+
+customer_sessions as (
+
+    select
+        sessions.conversation_id,
+        sessions.media_type,
+        sessions.direction,
+        sessions.message_type,
+        sessions.disposition_name,
+        sessions.outbound_campaign_id,
+        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end
+            as customer_phone_e164,
+        nullif(trim(participants.attr_crm_lead_id), '') as crm_lead_id,
+        nullif(trim(participants.attr_crm_account_id), '') as crm_account_id,
+        {{ normalize_email(map_get('participants.attributes', "'context.email'")) }} as customer_email,
+        row_number() over (
+            partition by sessions.conversation_id
+            order by participants.participant_index, sessions.session_index
+        ) as session_rank
+    from sessions
+    inner join participants
+        on sessions.participant_key = participants.participant_key
+    where sessions.purpose = 'customer'
+
+),
+
+-- the first customer session describes the conversation's channel; identifiers come from all of them
+first_customer_session as (
+
+    select
+        conversation_id,
+        media_type,
+        direction,
+        message_type,
+        outbound_campaign_id
+    from customer_sessions
+    where session_rank = 1
+
+),
+
+dispositions as (
+
+    select
+        conversation_id,
+        max(disposition_name) as disposition_name
+    from customer_sessions
+    group by conversation_id
+
+),
+
+ranked_segments as (
+
+    select
+        conversation_id,
+        queue_id,
+        wrap_up_code,
+        row_number() over (
+            partition by conversation_id, queue_id is not null
+            order by segment_started_at, segment_key
+        ) as queue_rank,
+        row_number() over (
+            partition by conversation_id, wrap_up_code is not null
+            order by segment_started_at desc, segment_key desc
+        ) as wrap_up_rank
+    from segments
+
+),
+
+queues_and_wrap_ups as (
+
+    select
+        conversation_id,
+        max(case when queue_id is not null and queue_rank = 1 then queue_id end) as first_queue_id,
+        max(case when wrap_up_code is not null and wrap_up_rank = 1 then wrap_up_code end) as last_wrap_up_code
+    from ranked_segments
+    group by conversation_id
+
+),
+
+conversation_identifiers as (
+
+    select
+        conversation_id as event_id,
+        1 as match_priority,
+        'source_record' as identifier_type,
+        crm_lead_id as identifier_value,
+        '{{ var("attribution_lead_source_system", "crm") }}' as source_system
+    from customer_sessions
+    where crm_lead_id is not null
+
+    union all
+
+    select
+        conversation_id as event_id,
+        2 as match_priority,
+        'account_id' as identifier_type,
+        crm_account_id as identifier_value,
+        '*' as source_system
+    from customer_sessions
+    where crm_account_id is not null
+
+    union all
+
+    select
+        conversation_id as event_id,
+        3 as match_priority,
+        'email' as identifier_type,
+        customer_email as identifier_value,
+        '*' as source_system
+    from customer_sessions
+    where customer_email is not null
+
+    union all
+
+    select
+        conversation_id as event_id,
+        4 as match_priority,
+        'phone_e164' as identifier_type,
+        customer_phone_e164 as identifier_value,
+        '*' as source_system
+    from customer_sessions
+    where customer_phone_e164 is not null
+
+),
+
+conversation_customers as (
+
+    {{ resolve_customer_key('conversation_identifiers', 'identifier_lookup') }}
+
+),
+
+final as (
+
+    select
+        conversations.conversation_id,
+        conversations.conversation_started_at,
+        conversations.conversation_ended_at,
+        conversations.is_complete,
+        conversations.conversation_duration_seconds,
+        conversations.originating_direction,
+        first_customer_session.media_type,
+        first_customer_session.message_type,
+        first_customer_session.outbound_campaign_id,
+        queues_and_wrap_ups.first_queue_id,
+        queues_and_wrap_ups.last_wrap_up_code,
+        dispositions.disposition_name,
+        conversation_customers.customer_key,
+        conversation_customers.customer_match_method
+    from conversations
+    left join first_customer_session
+        on conversations.conversation_id = first_customer_session.conversation_id
+    left join dispositions
+        on conversations.conversation_id = dispositions.conversation_id
+    left join queues_and_wrap_ups
+        on conversations.conversation_id = queues_and_wrap_ups.conversation_id
+    left join conversation_customers
+        on conversations.conversation_id = conversation_customers.event_id
+
+)
+
+select
+    conversation_id,
+    conversation_started_at,
+    conversation_ended_at,
+    is_complete,
+    conversation_duration_seconds,
+    originating_direction,
+    media_type,
+    message_type,
+    outbound_campaign_id,
+    first_queue_id,
+    last_wrap_up_code,
+    disposition_name,
+    customer_key,
+    customer_match_method
+from final

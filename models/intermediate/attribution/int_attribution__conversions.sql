@@ -1,0 +1,75 @@
+{#-
+    One row per CRM conversion (grain: conversion_id) with its customer and the instant or day it happened.
+    Seed 001, granularity trap: a date-only ConversionDate keeps its day grain (conversion_grain 'day',
+    converted_on = the UTC day, converted_at null) and is later compared with touches by UTC day only.
+    Customers are matched through int_identity__identifier_lookup (macro resolve_customer_key) from the
+    LeadID, a source record of var('conversions_source_system'). crm_campaign_id is the campaign the CRM
+    itself claims (seed 001 "CampaignID"): kept for comparison, never used as the attribution.
+-#}
+
+with
+
+conversions as (
+
+    select * from {{ ref('stg_crm__conversions') }}
+
+),
+
+identifier_lookup as (
+
+    select * from {{ ref('int_identity__identifier_lookup') }}
+
+),
+
+conversion_identifiers as (
+
+    select
+        conversion_id as event_id,
+        1 as match_priority,
+        'source_record' as identifier_type,
+        lead_id as identifier_value,
+        '{{ var("conversions_source_system", "crm") }}' as source_system
+    from conversions
+    where lead_id is not null
+
+),
+
+conversion_customers as (
+
+    {{ resolve_customer_key('conversion_identifiers', 'identifier_lookup') }}
+
+),
+
+final as (
+
+    select
+        conversions.conversion_id,
+        conversions.lead_id,
+        conversions.campaign_id as crm_campaign_id,
+        conversions.conversion_value,
+        conversions.status as conversion_status,
+        conversions.status in {{ attribution_counted_statuses_sql() }} as is_counted,
+        conversions.conversion_grain,
+        conversions.converted_on,
+        conversions.converted_at,
+        conversion_customers.customer_key,
+        conversion_customers.customer_match_method
+    from conversions
+    left join conversion_customers
+        on conversions.conversion_id = conversion_customers.event_id
+
+)
+
+select
+    conversion_id,
+    lead_id,
+    crm_campaign_id,
+    conversion_value,
+    conversion_status,
+    is_counted,
+    conversion_grain,
+    converted_on,
+    converted_at,
+    customer_key,
+    customer_match_method
+from final
