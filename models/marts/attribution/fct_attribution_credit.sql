@@ -1,0 +1,267 @@
+{#-
+    One row per (conversion, touch, attribution model) (grain: conversion_id × touch_id × attribution_model;
+    key credit_key). Seed 001 multi-touch credit over the paths of int_attribution__conversion_paths:
+      first_touch     100 % to touch_position 1
+      last_touch      100 % to the last position
+      linear          1 / path_length each
+      position_based  first var('position_based_first_share') (0.4), last var('position_based_last_share')
+                      (0.4), the middle touches share the rest (0.2) equally; two touches split
+                      first : last (0.5 / 0.5 by default); one touch gets 1
+      time_decay      W_c·e^(−λ·Δt_i) / Σ_j W_cj·e^(−λ·Δt_j)  (decay_weight normalised per conversion)
+      single_win      100 % to the winner under var('single_win_criterion'): last_touch (the last position)
+                      or highest_weighted (largest decay_weight, ties → the later position); 0 to the rest
+    Only the models in var('attribution_models') are kept (default: all six).
+    Every path touch gets a row under every model (0 where the model gives it nothing), so credits of each
+    model sum to 1 per conversion. A conversion without an eligible touch is kept as one row per model with
+    touch_id null, is_attributed false and credit 1 (its revenue is 'unattributed', never dropped).
+-#}
+
+{%- set first_share = var('position_based_first_share', 0.4) | float %}
+{%- set last_share = var('position_based_last_share', 0.4) | float %}
+{%- set criterion = attribution_single_win_criterion() %}
+
+with
+
+conversions as (
+
+    select * from {{ ref('int_attribution__conversions') }}
+
+),
+
+paths as (
+
+    select * from {{ ref('int_attribution__conversion_paths') }}
+
+),
+
+-- seed 001: W_c · e^(−λ·Δt), λ per day from macro attribution_decay_lambda()
+weighted_paths as (
+
+    select
+        paths.*,
+        paths.channel_weight * exp(-{{ attribution_decay_lambda() }} * paths.delta_days) as decay_weight
+    from paths
+
+),
+
+path_totals as (
+
+    select
+        weighted_paths.*,
+        sum(decay_weight) over (partition by conversion_id) as decay_weight_total,
+        row_number() over (
+            partition by conversion_id
+            order by decay_weight desc, touch_position desc
+        ) as weight_rank
+    from weighted_paths
+
+),
+
+model_credits as (
+
+    select
+        conversion_id,
+        touch_id,
+        'first_touch' as attribution_model,
+        case when touch_position = 1 then 1.0 else 0.0 end as credit
+    from path_totals
+
+    union all
+
+    select
+        conversion_id,
+        touch_id,
+        'last_touch' as attribution_model,
+        case when touch_position = path_length then 1.0 else 0.0 end as credit
+    from path_totals
+
+    union all
+
+    select
+        conversion_id,
+        touch_id,
+        'linear' as attribution_model,
+        1.0 / path_length as credit
+    from path_totals
+
+    union all
+
+    -- position-based (U-shaped): 40 / 20 / 40 by default
+    select
+        conversion_id,
+        touch_id,
+        'position_based' as attribution_model,
+        case
+            when path_length = 1 then 1.0
+            when path_length = 2 and touch_position = 1 then {{ first_share }} / ({{ first_share + last_share }})
+            when path_length = 2 then {{ last_share }} / ({{ first_share + last_share }})
+            when touch_position = 1 then {{ first_share }}
+            when touch_position = path_length then {{ last_share }}
+            else (1.0 - {{ first_share }} - {{ last_share }}) / (path_length - 2)
+        end as credit
+    from path_totals
+
+    union all
+
+    -- seed 001 time decay with channel weights: W_c·e^(−λ·Δt_i) / Σ_j W_cj·e^(−λ·Δt_j)
+    select
+        conversion_id,
+        touch_id,
+        'time_decay' as attribution_model,
+        decay_weight / decay_weight_total as credit
+    from path_totals
+
+    union all
+
+    -- seed 001 single-win rule: one touch gets all, the others 0 (no double counting of revenue)
+    select
+        conversion_id,
+        touch_id,
+        'single_win' as attribution_model,
+        {%- if criterion == 'highest_weighted' %}
+        case when weight_rank = 1 then 1.0 else 0.0 end as credit
+        {%- else %}
+            case when touch_position = path_length then 1.0 else 0.0 end as credit
+        {%- endif %}
+    from path_totals
+
+),
+
+attributed as (
+
+    select
+        model_credits.conversion_id,
+        model_credits.attribution_model,
+        model_credits.touch_id,
+        true as is_attributed,
+        path_totals.campaign_id,
+        path_totals.campaign_name,
+        path_totals.channel,
+        path_totals.touch_sequence,
+        path_totals.touched_at,
+        path_totals.touch_position,
+        path_totals.path_length,
+        path_totals.delta_days,
+        path_totals.channel_weight,
+        path_totals.decay_weight,
+        cast(model_credits.credit as decimal(18, 12)) as credit
+    from model_credits
+    inner join path_totals
+        on
+            model_credits.conversion_id = path_totals.conversion_id
+            and model_credits.touch_id = path_totals.touch_id
+
+),
+
+attribution_models as (
+    {{ attribution_models_rows() }}
+
+),
+
+-- conversions with no eligible touch: kept, one row per model, credit 1 to "unattributed"
+unattributed as (
+
+    select
+        conversions.conversion_id,
+        attribution_models.attribution_model,
+        cast(null as varchar) as touch_id,
+        false as is_attributed,
+        cast(null as varchar) as campaign_id,
+        cast(null as varchar) as campaign_name,
+        cast(null as varchar) as channel,
+        cast(null as integer) as touch_sequence,
+        cast(null as timestamp) as touched_at,
+        cast(null as bigint) as touch_position,
+        cast(0 as bigint) as path_length,
+        cast(null as double) as delta_days,
+        cast(null as double) as channel_weight,
+        cast(null as double) as decay_weight,
+        cast(1.0 as decimal(18, 12)) as credit
+    from conversions
+    cross join attribution_models
+    where not exists (
+        select 1
+        from paths
+        where paths.conversion_id = conversions.conversion_id
+    )
+
+),
+
+credits as (
+
+    select * from attributed
+    union all
+    select * from unattributed
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['credits.conversion_id', 'credits.touch_id', 'credits.attribution_model']) }}
+            as credit_key,
+        credits.conversion_id,
+        credits.attribution_model,
+        credits.touch_id,
+        credits.is_attributed,
+        case
+            when credits.is_attributed then 'attributed'
+            when conversions.conversion_grain is null then 'no_conversion_time'
+            when conversions.customer_key is null then 'no_customer_match'
+            else 'no_eligible_touch'
+        end as attribution_status,
+        credits.campaign_id,
+        credits.campaign_name,
+        credits.channel,
+        credits.touch_sequence,
+        credits.touched_at,
+        credits.touch_position,
+        credits.path_length,
+        credits.delta_days,
+        credits.channel_weight,
+        credits.decay_weight,
+        credits.credit,
+        cast(credits.credit * conversions.conversion_value as decimal(18, 6)) as credited_revenue,
+        conversions.conversion_value,
+        conversions.conversion_status,
+        conversions.is_counted,
+        conversions.conversion_grain,
+        conversions.converted_on,
+        conversions.converted_at,
+        conversions.customer_key
+    from credits
+    inner join conversions
+        on credits.conversion_id = conversions.conversion_id
+    where credits.attribution_model in (
+        {%- for model_name in attribution_model_names() %}'{{ model_name }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    )
+
+)
+
+select
+    credit_key,
+    conversion_id,
+    attribution_model,
+    touch_id,
+    is_attributed,
+    attribution_status,
+    campaign_id,
+    campaign_name,
+    channel,
+    touch_sequence,
+    touched_at,
+    touch_position,
+    path_length,
+    delta_days,
+    channel_weight,
+    decay_weight,
+    credit,
+    credited_revenue,
+    conversion_value,
+    conversion_status,
+    is_counted,
+    conversion_grain,
+    converted_on,
+    converted_at,
+    customer_key
+from final

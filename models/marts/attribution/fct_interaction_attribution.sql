@@ -1,0 +1,93 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='conversation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+    )
+}}
+{#-
+    One row per Genesys conversation ever seen (grain: conversation_id): the campaign touch that owns it under
+    seed 000 window attribution (int_attribution__interaction_owners) and a snapshot of the interaction —
+    channel, direction, duration, first queue, last wrap-up code, dialer disposition.
+    Seed 000, edge case 3: Genesys purges interactions after its retention period, so this table is
+    incremental and never deletes a row — each run re-derives the conversations still present upstream and
+    replaces their rows (delete+insert on conversation_id); a conversation that disappeared upstream keeps
+    its last snapshot. A --full-refresh rebuilds only from what is still landed.
+-#}
+
+with
+
+conversations as (
+
+    select * from {{ ref('int_attribution__conversations') }}
+
+),
+
+owners as (
+
+    select * from {{ ref('int_attribution__interaction_owners') }}
+
+),
+
+final as (
+
+    select
+        conversations.conversation_id,
+        conversations.conversation_started_at,
+        cast(conversations.conversation_started_at as date) as conversation_date,
+        conversations.conversation_ended_at,
+        conversations.is_complete,
+        conversations.originating_direction,
+        conversations.media_type,
+        conversations.message_type,
+        cast(conversations.conversation_duration_seconds as double) as conversation_duration_seconds,
+        conversations.first_queue_id,
+        conversations.last_wrap_up_code,
+        conversations.disposition_name,
+        conversations.customer_key,
+        conversations.customer_match_method,
+        owners.conversation_id is not null as is_attributed,
+        owners.owning_campaign_id,
+        owners.owning_campaign_name,
+        owners.owning_touch_id,
+        owners.owning_channel,
+        owners.owning_touch_sequence,
+        owners.owning_touched_at,
+        owners.attribution_window_hours,
+        cast(owners.hours_since_touch as double) as hours_since_touch,
+        owners.candidate_touches,
+        cast({{ dbt.current_timestamp() }} as timestamp) as snapshot_taken_at
+    from conversations
+    left join owners
+        on conversations.conversation_id = owners.conversation_id
+
+)
+
+select
+    conversation_id,
+    conversation_started_at,
+    conversation_date,
+    conversation_ended_at,
+    is_complete,
+    originating_direction,
+    media_type,
+    message_type,
+    conversation_duration_seconds,
+    first_queue_id,
+    last_wrap_up_code,
+    disposition_name,
+    customer_key,
+    customer_match_method,
+    is_attributed,
+    owning_campaign_id,
+    owning_campaign_name,
+    owning_touch_id,
+    owning_channel,
+    owning_touch_sequence,
+    owning_touched_at,
+    attribution_window_hours,
+    hours_since_touch,
+    candidate_touches,
+    snapshot_taken_at
+from final
