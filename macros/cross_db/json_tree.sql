@@ -1,0 +1,38 @@
+{#-
+    Flatten a JSON object column into one row per member at any depth (a select, used as a CTE body):
+    `carry_columns`, then
+      json_path   dotted path of the member ('transaction_value', 'product.category'; '$.' dropped)
+      json_type   OBJECT, ARRAY, VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN or NULL
+      value_json  the member's value as JSON
+      value_text  the value as text for scalars (strings unquoted), null for objects, arrays and JSON null
+    Members inside arrays are not listed (the array itself is, with json_type 'ARRAY'), so callers can
+    reject arrays instead of silently losing their elements.
+-#}
+{% macro json_tree_rows(relation, json_expr, carry_columns) -%}
+    {{ return(adapter.dispatch('json_tree_rows', 'cx_analytics')(relation, json_expr, carry_columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_tree_rows(relation, json_expr, carry_columns) -%}
+    select
+        {%- for column in carry_columns %}
+        {{ column }},
+        {%- endfor %}
+        replace(substr(_t.fullkey, 3), '"', '') as json_path,
+        _t.type as json_type,
+        _t.value as value_json,
+        case
+            when _t.type not in ('OBJECT', 'ARRAY', 'NULL') then json_extract_string(_t.value, '$')
+        end as value_text
+    from {{ relation }}, json_tree({{ json_expr }}) as _t
+    where _t.fullkey <> '$' and _t.fullkey not like '%[%'
+{%- endmacro %}
+
+
+{#- JSON text of a JSON value (for hashing and display). -#}
+{% macro json_to_text(json_expr) -%}
+    {{ return(adapter.dispatch('json_to_text', 'cx_analytics')(json_expr)) }}
+{%- endmacro %}
+
+{% macro default__json_to_text(json_expr) -%}
+    cast({{ json_expr }} as {{ dbt.type_string() }})
+{%- endmacro %}

@@ -1,0 +1,52 @@
+{#- Engagement domain (seed 003): the run's clock, the exactly-once key, the logistic link and the tiers. -#}
+
+{#- The run's "now" (var reference_time, UTC): every window, skew and cooldown rule is measured from it. -#}
+{% macro engagement_reference_time() -%}
+    cast('{{ var("reference_time") }}' as timestamp)
+{%- endmacro %}
+
+
+{#-
+    request_id: the deterministic idempotency key sent as X-Request-Id (seed 003 §2):
+        lower-case hex SHA-256 of  contact_id || '|' || event_type || '|' || crm_record_id
+    with contact_id the CRM id exactly as delivered (not the resolved customer, so identity merges never
+    change an id already sent), event_type the taxonomy name ('crm.transaction' / 'crm.behavior') and
+    crm_record_id as delivered. Example: sha256('00QBN2WJF4W9|crm.behavior|SES-00000001').
+    Null when any part is missing (such an event cannot be sent exactly once and is rejected).
+-#}
+{% macro engagement_request_id(contact_id, event_type, crm_record_id) -%}
+    case
+        when {{ contact_id }} is not null and {{ event_type }} is not null and {{ crm_record_id }} is not null
+            then {{ sha256_hex(contact_id ~ " || '|' || " ~ event_type ~ " || '|' || " ~ crm_record_id) }}
+    end
+{%- endmacro %}
+
+
+{#- The profile's key: the resolved customer when identity knows the CRM id, else 'crm:' || the CRM id. -#}
+{% macro engagement_contact_key(customer_key, crm_id) -%}
+    coalesce({{ customer_key }}, 'crm:' || {{ crm_id }})
+{%- endmacro %}
+
+
+{#- Logistic link: 1 / (1 + e^(−logit)), the propensity score in [0, 1]. -#}
+{% macro engagement_logistic(logit) -%}
+    (1.0 / (1.0 + exp(-({{ logit }}))))
+{%- endmacro %}
+
+
+{#- Tier of a score: high ≥ engagement_tier_high (0.75), moderate ≥ engagement_tier_moderate (0.40), else low. -#}
+{% macro engagement_tier(score) -%}
+    case
+        when {{ score }} >= {{ var('engagement_tier_high') }} then 'high'
+        when {{ score }} >= {{ var('engagement_tier_moderate') }} then 'moderate'
+        else 'low'
+    end
+{%- endmacro %}
+
+
+{#- A literal one-column relation of the integers [start, stop) (snapshots, hours), portable SQL. -#}
+{% macro engagement_integers(column_name, start, stop) -%}
+    {%- for n in range(start, stop) %}
+    select {{ n }} as {{ column_name }}{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
