@@ -70,6 +70,10 @@
     {{ list_expr }}[{{ position }}]
 {%- endmacro %}
 
+{% macro default__list_element(list_expr, position) -%}
+    element_at({{ list_expr }}, {{ position }})
+{%- endmacro %}
+
 {#- Value of a string-keyed map (participant attributes). -#}
 {% macro map_get(map_expr, key) -%}
     {{ return(adapter.dispatch('map_get', 'cx_analytics')(map_expr, key)) }}
@@ -77,6 +81,10 @@
 
 {% macro duckdb__map_get(map_expr, key) -%}
     {{ map_expr }}[{{ key }}]
+{%- endmacro %}
+
+{% macro default__map_get(map_expr, key) -%}
+    element_at({{ map_expr }}, {{ key }})
 {%- endmacro %}
 
 

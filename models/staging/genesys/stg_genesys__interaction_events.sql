@@ -19,9 +19,9 @@ parsed as (
         entity_id as conversation_id,
         event_type,
         {{ iso_to_utc('event_timestamp') }} as event_at,
-        try_cast({{ json_get_text('payload', '$.data.transferCount') }} as integer) as transfer_count,
+        {{ safe_cast(json_get_text('payload', '$.data.transferCount'), 'integer') }} as transfer_count,
         {{ json_get('payload', '$.data.transferHistory') }} as transfer_history,
-        try_cast({{ json_get_text('payload', '$.data.totalQueueWaitTimeSeconds') }} as double)
+        {{ safe_cast(json_get_text('payload', '$.data.totalQueueWaitTimeSeconds'), 'double') }}
             as total_queue_wait_seconds,
         {{ json_get_text('payload', '$.data.disposition') }} as disposition,
         _loaded_at,

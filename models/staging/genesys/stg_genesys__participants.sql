@@ -25,7 +25,7 @@ final as (
         participant.flaggedReason as flagged_reason,
         participant.attributes as attributes,
         {{ map_get('participant.attributes', "'CampaignID'") }} as attr_campaign_id,
-        try_cast({{ map_get('participant.attributes', "'TouchSequence'") }} as integer) as attr_touch_sequence,
+        {{ safe_cast(map_get('participant.attributes', "'TouchSequence'"), 'integer') }} as attr_touch_sequence,
         {{ map_get('participant.attributes', "'LeadSource'") }} as attr_lead_source,
         {{ map_get('participant.attributes', "'CRM_LeadId'") }} as attr_crm_lead_id,
         {{ map_get('participant.attributes', "'CRM_AccountId'") }} as attr_crm_account_id,
