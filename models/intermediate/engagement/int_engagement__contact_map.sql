@@ -1,0 +1,56 @@
+{#-
+    One row per CRM contact id seen on an event (grain: contact_id): the customer identity resolution
+    assigns to it (int_identity__identifier_lookup, identifier_type 'source_record' of the CRM system —
+    old CRM ids resolve to the same customer once identity links them) and the profile key contact_key
+    (customer_key, or 'crm:' || contact_id while identity does not know the id or finds it ambiguous).
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_engagement__events_normalized') }}
+
+),
+
+lookup as (
+
+    select * from {{ ref('int_identity__identifier_lookup') }}
+
+),
+
+contact_ids as (
+
+    select
+        contact_id,
+        max(event_timestamp) as last_event_at
+    from events
+    where contact_id is not null
+    group by contact_id
+
+),
+
+mapped as (
+
+    select
+        contact_ids.contact_id,
+        contact_ids.last_event_at,
+        lookup.customer_key,
+        coalesce(lookup.is_ambiguous, false) as is_ambiguous
+    from contact_ids
+    left join lookup
+        on
+            lookup.identifier_type = 'source_record'
+            and lookup.source_system = '{{ var("engagement_crm_source_system") }}'
+            and contact_ids.contact_id = lookup.identifier_value
+
+)
+
+select
+    contact_id,
+    customer_key,
+    {{ engagement_contact_key('customer_key', 'contact_id') }} as contact_key,
+    customer_key is not null as is_resolved,
+    is_ambiguous,
+    last_event_at
+from mapped

@@ -1,0 +1,105 @@
+{#-
+    One row per attribute of a distinct CRM event (grain: event_key, crm_field). Nested objects are
+    flattened to dotted keys (product.category); an array is listed once (its elements never are) and is a
+    manifest violation, as arrays would be dropped silently downstream (seed 003 §1). Each field is looked
+    up in the canonical attribute registry (seed engagement_attribute_registry) for the event's kind, its
+    taxonomy class or '*' — the most specific entry wins — and type-checked against it.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_engagement__events_deduplicated') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('engagement_attribute_registry') }}
+
+),
+
+flattened as (
+
+    {{ json_tree_rows(
+        'events', 'events.attributes', ['events.event_key', 'events.crm_event_kind', 'events.event_type']
+    ) }}
+
+),
+
+matches as (
+
+    select
+        flattened.event_key,
+        flattened.json_path as crm_field,
+        flattened.json_type,
+        flattened.value_json,
+        flattened.value_text,
+        registry.canonical_name,
+        registry.data_type,
+        registry.status,
+        registry.manifest_version,
+        row_number() over (
+            partition by flattened.event_key, flattened.json_path
+            order by
+                case registry.applies_to
+                    when flattened.crm_event_kind then 1
+                    when flattened.event_type then 2
+                    else 3
+                end
+        ) as match_rank
+    from flattened
+    left join registry
+        on
+            flattened.json_path = registry.crm_field
+            and registry.applies_to in (flattened.crm_event_kind, flattened.event_type, '*')
+    -- an object's members are listed on their own; the container itself is not an attribute
+    where flattened.json_type <> 'OBJECT'
+
+),
+
+checked as (
+
+    select
+        event_key,
+        crm_field,
+        json_type,
+        value_json,
+        value_text,
+        canonical_name,
+        data_type,
+        status,
+        manifest_version,
+        json_type = 'NULL' as is_null,
+        case
+            when json_type in ('NULL', 'ARRAY') then null
+            when data_type = 'number' then {{ safe_cast('value_text', 'double') }} is not null
+            when data_type = 'integer' then {{ safe_cast('value_text', 'bigint') }} is not null
+            when data_type = 'boolean' then lower(value_text) in ('true', 'false')
+            when data_type = 'timestamp' then {{ iso_to_utc('value_text') }} is not null
+            when data_type = 'text' then true
+        end as is_type_ok
+    from matches
+    where match_rank = 1
+
+)
+
+select
+    event_key,
+    crm_field,
+    json_type,
+    value_json,
+    value_text,
+    canonical_name,
+    data_type,
+    status,
+    manifest_version,
+    is_null,
+    is_type_ok,
+    case
+        when json_type = 'ARRAY' then 'array_value'
+        when canonical_name is null and '{{ var("engagement_unknown_field_policy") }}' = 'reject' then 'unknown_field'
+        when canonical_name is not null and not is_null and not is_type_ok then 'bad_type'
+    end as violation
+from checked

@@ -1,0 +1,259 @@
+{#-
+    One row per distinct CRM event (grain: event_key): flattened attributes renamed to their canonical
+    names (tx_amount → transaction_value, product.category → product_category), typed columns for the
+    attributes the profile uses, and the event's manifest violations — the first one by severity is the
+    reason it is dead-lettered (int_engagement__event_fates). Violations, most severe first:
+    missing_contact_id, unknown_event_type, invalid_event_timestamp (envelope), array_value,
+    missing_required_field (a registry field with status 'required' for the event, under any of its
+    names), bad_type, unknown_field.
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_engagement__events_deduplicated') }}
+
+),
+
+attributes as (
+
+    select * from {{ ref('int_engagement__event_attributes') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('engagement_attribute_registry') }}
+
+),
+
+-- one value per canonical name: a current name beats a deprecated one when a payload carries both
+canonical_values as (
+
+    select
+        event_key,
+        canonical_name,
+        crm_field,
+        status,
+        manifest_version,
+        value_json,
+        value_text,
+        row_number() over (
+            partition by event_key, canonical_name
+            order by case when status = 'deprecated' then 2 else 1 end, crm_field
+        ) as value_rank
+    from attributes
+    where canonical_name is not null and not is_null and is_type_ok
+
+),
+
+canonical as (
+
+    select
+        event_key,
+        {{ json_object_agg('canonical_name', 'value_json') }} as attributes,
+        max(case when canonical_name = 'transaction_value' then value_text end) as transaction_value_text,
+        max(case when canonical_name = 'payment_status' then value_text end) as payment_status,
+        max(case when canonical_name = 'product_category' then value_text end) as product_category,
+        max(case when canonical_name = 'product_sku' then value_text end) as product_sku,
+        max(case when canonical_name = 'channel_origin' then lower(value_text) end) as channel_origin,
+        max(manifest_version) as manifest_version,
+        max(case when status = 'deprecated' then 1 else 0 end) = 1 as uses_deprecated_fields
+    from canonical_values
+    where value_rank = 1
+    group by event_key
+
+),
+
+required_fields as (
+
+    select distinct
+        events.event_key,
+        registry.canonical_name
+    from events
+    inner join registry
+        on registry.applies_to in (events.crm_event_kind, events.event_type, '*')
+    where registry.status = 'required' and events.event_type is not null
+
+),
+
+-- present under any of its names with any value but JSON null; a value of the wrong type is bad_type
+present_fields as (
+
+    select distinct
+        event_key,
+        canonical_name
+    from attributes
+    where canonical_name is not null and not is_null
+
+),
+
+missing_required as (
+
+    select
+        required_fields.event_key,
+        'missing_required_field' as violation,
+        required_fields.canonical_name as violation_field
+    from required_fields
+    left join present_fields
+        on
+            required_fields.event_key = present_fields.event_key
+            and required_fields.canonical_name = present_fields.canonical_name
+    where present_fields.event_key is null
+
+),
+
+violations as (
+
+    select
+        event_key,
+        'missing_contact_id' as violation,
+        'contact_id' as violation_field
+    from events
+    where contact_id is null
+
+    union all
+
+    select
+        event_key,
+        'unknown_event_type' as violation,
+        coalesce(crm_event_kind, 'event_type') as violation_field
+    from events
+    where event_type is null
+
+    union all
+
+    select
+        event_key,
+        'invalid_event_timestamp' as violation,
+        'event_timestamp' as violation_field
+    from events
+    where event_timestamp is null
+
+    union all
+
+    select
+        event_key,
+        violation,
+        violation_field
+    from missing_required
+
+    union all
+
+    select
+        event_key,
+        violation,
+        crm_field as violation_field
+    from attributes
+    where violation is not null
+
+),
+
+ranked_violations as (
+
+    select
+        event_key,
+        violation,
+        violation_field,
+        case violation
+            when 'missing_contact_id' then 1
+            when 'unknown_event_type' then 2
+            when 'invalid_event_timestamp' then 3
+            when 'array_value' then 4
+            when 'missing_required_field' then 5
+            when 'bad_type' then 6
+            else 7
+        end as severity
+    from violations
+
+),
+
+event_violations as (
+
+    select
+        event_key,
+        {{ string_agg_ordered("violation || ':' || violation_field", ', ', 'severity, violation_field') }}
+            as manifest_violations,
+        min(severity) as top_severity
+    from ranked_violations
+    group by event_key
+
+),
+
+top_violation as (
+
+    select
+        ranked_violations.event_key,
+        min(ranked_violations.violation) as manifest_violation,
+        min(ranked_violations.violation_field) as manifest_violation_field
+    from ranked_violations
+    inner join event_violations
+        on
+            ranked_violations.event_key = event_violations.event_key
+            and ranked_violations.severity = event_violations.top_severity
+    group by ranked_violations.event_key
+
+),
+
+final as (
+
+    select
+        events.event_key,
+        events.request_id,
+        events.contact_id,
+        events.crm_event_kind,
+        events.event_type,
+        events.crm_record_id,
+        events.event_timestamp,
+        events.first_received_at,
+        events.last_received_at,
+        events.delivery_count,
+        events.has_conflicting_retries,
+        canonical.attributes,
+        {{ safe_cast('canonical.transaction_value_text', 'double') }} as transaction_value,
+        canonical.payment_status,
+        canonical.product_category,
+        canonical.product_sku,
+        canonical.channel_origin,
+        canonical.manifest_version,
+        coalesce(canonical.uses_deprecated_fields, false) as uses_deprecated_fields,
+        top_violation.manifest_violation,
+        top_violation.manifest_violation_field,
+        event_violations.manifest_violations,
+        events.attributes as source_attributes
+    from events
+    left join canonical
+        on events.event_key = canonical.event_key
+    left join event_violations
+        on events.event_key = event_violations.event_key
+    left join top_violation
+        on events.event_key = top_violation.event_key
+
+)
+
+select
+    event_key,
+    request_id,
+    contact_id,
+    crm_event_kind,
+    event_type,
+    crm_record_id,
+    event_timestamp,
+    first_received_at,
+    last_received_at,
+    delivery_count,
+    has_conflicting_retries,
+    attributes,
+    transaction_value,
+    payment_status,
+    product_category,
+    product_sku,
+    channel_origin,
+    manifest_version,
+    uses_deprecated_fields,
+    manifest_violation,
+    manifest_violation_field,
+    manifest_violations,
+    source_attributes
+from final

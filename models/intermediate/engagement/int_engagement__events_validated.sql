@@ -1,0 +1,96 @@
+{#-
+    The real-time stream: one row per valid distinct CRM event (grain: event_key = request_id; retries
+    collapsed, rejects and backfill removed), with canonical attributes, the profile key and its position
+    in the contact's sequence by event time (event_sequence) — never by arrival (seed 003 §2).
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_engagement__events_normalized') }}
+
+),
+
+fates as (
+
+    select * from {{ ref('int_engagement__event_fates') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_engagement__contact_map') }}
+
+),
+
+valid_events as (
+
+    select
+        events.event_key,
+        events.request_id,
+        events.contact_id,
+        contacts.contact_key,
+        contacts.customer_key,
+        events.crm_event_kind,
+        events.event_type,
+        events.crm_record_id,
+        events.event_timestamp,
+        events.first_received_at,
+        events.last_received_at,
+        events.delivery_count,
+        events.has_conflicting_retries,
+        fates.arrival_lag_seconds,
+        events.attributes,
+        events.transaction_value,
+        events.payment_status,
+        events.product_category,
+        events.product_sku,
+        events.channel_origin,
+        events.manifest_version,
+        events.uses_deprecated_fields
+    from events
+    inner join fates
+        on events.event_key = fates.event_key
+    inner join contacts
+        on events.contact_id = contacts.contact_id
+    where fates.fate = 'valid'
+
+),
+
+sequenced as (
+
+    select
+        *,
+        row_number() over (
+            partition by contact_key order by event_timestamp, crm_record_id, event_key
+        ) as event_sequence
+    from valid_events
+
+)
+
+select
+    event_key,
+    request_id,
+    contact_id,
+    contact_key,
+    customer_key,
+    crm_event_kind,
+    event_type,
+    crm_record_id,
+    event_timestamp,
+    first_received_at,
+    last_received_at,
+    delivery_count,
+    has_conflicting_retries,
+    arrival_lag_seconds,
+    attributes,
+    transaction_value,
+    payment_status,
+    product_category,
+    product_sku,
+    channel_origin,
+    manifest_version,
+    uses_deprecated_fields,
+    event_sequence
+from sequenced
