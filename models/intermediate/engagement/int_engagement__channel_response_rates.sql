@@ -1,0 +1,96 @@
+{#-
+    One row per contact and channel it responded or was reached out to on (grain: contact_key, channel),
+    over the last engagement_channel_lookback_days (90) before reference_time. Responses: valid CRM events by
+    their channel_origin (web_portal, mobile_app, email, phone, store) and Genesys conversations the
+    customer started or answered (phone, messaging). Unanswered outreach: dialer calls nobody answered.
+    response_rate = responses on the channel / (all the contact's responses + unanswered outreach on the
+    channel): the share of the contact's touchpoints that were answers on this channel, so a channel the
+    contact ignores scores below one it merely uses less. channel_rank 1 is the preferred channel (ties:
+    more responses, latest response, channel name).
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_engagement__events_validated') }}
+
+),
+
+interactions as (
+
+    select * from {{ ref('int_engagement__genesys_interactions') }}
+
+),
+
+touchpoints as (
+
+    select
+        contact_key,
+        channel_origin as channel,
+        1 as is_response,
+        event_timestamp as touched_at
+    from events
+    where
+        channel_origin is not null
+        and event_timestamp <= {{ engagement_reference_time() }}
+        and event_timestamp
+        > {{ dateadd('day', -var('engagement_channel_lookback_days'), engagement_reference_time()) }}
+
+    union all
+
+    select
+        contact_key,
+        channel,
+        case when is_customer_initiated or is_answered then 1 else 0 end as is_response,
+        conversation_started_at as touched_at
+    from interactions
+    where
+        (is_customer_initiated or is_outbound_attempt)
+        and conversation_started_at <= {{ engagement_reference_time() }}
+        and conversation_started_at
+        > {{ dateadd('day', -var('engagement_channel_lookback_days'), engagement_reference_time()) }}
+
+),
+
+per_channel as (
+
+    select
+        contact_key,
+        channel,
+        sum(is_response) as responses,
+        count(*) - sum(is_response) as unanswered_outreach,
+        max(case when is_response = 1 then touched_at end) as last_response_at
+    from touchpoints
+    group by contact_key, channel
+
+),
+
+rated as (
+
+    select
+        contact_key,
+        channel,
+        responses,
+        unanswered_outreach,
+        last_response_at,
+        sum(responses) over (partition by contact_key) as contact_responses,
+        cast(responses as double)
+        / nullif(sum(responses) over (partition by contact_key) + unanswered_outreach, 0) as response_rate
+    from per_channel
+
+)
+
+select
+    contact_key,
+    channel,
+    responses,
+    unanswered_outreach,
+    contact_responses,
+    coalesce(response_rate, 0) as response_rate,
+    last_response_at,
+    row_number() over (
+        partition by contact_key
+        order by coalesce(response_rate, 0) desc, responses desc, last_response_at desc nulls last, channel asc
+    ) as channel_rank
+from rated

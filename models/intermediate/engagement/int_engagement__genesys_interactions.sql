@@ -1,0 +1,168 @@
+{#-
+    One row per Genesys conversation with a customer participant that resolves to a customer (grain:
+    conversation_id): the profile key, the channel it happened on (voice and callback → phone, message →
+    messaging), who started it, and for outbound dialer calls the campaign and whether the call connected
+    (nOutboundConnected > 0, else a live_voice disposition). The customer is found through identity
+    (int_identity__identifier_lookup): the dialer's CRM_LeadId participant attribute as a CRM source record
+    first, else the customer's phone (dnis on outbound calls, ani otherwise) when it is not ambiguous; a
+    CRM_LeadId identity does not know keys the contact as 'crm:' || id, like the CRM events. Conversations
+    with no resolvable customer are left out.
+-#}
+
+with
+
+conversations as (
+
+    select * from {{ ref('stg_genesys__conversations') }}
+
+),
+
+participants as (
+
+    select * from {{ ref('stg_genesys__participants') }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('stg_genesys__sessions') }}
+
+),
+
+metrics as (
+
+    select * from {{ ref('stg_genesys__session_metrics') }}
+
+),
+
+lookup as (
+
+    select * from {{ ref('int_identity__identifier_lookup') }}
+
+),
+
+customer_sessions as (
+
+    select
+        sessions.conversation_id,
+        sessions.session_key,
+        sessions.media_type,
+        sessions.direction,
+        sessions.outbound_campaign_id,
+        sessions.disposition_name,
+        participants.attr_crm_lead_id,
+        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end as phone_e164,
+        row_number() over (
+            partition by sessions.conversation_id
+            order by participants.participant_index, sessions.session_index
+        ) as session_rank
+    from sessions
+    inner join participants
+        on sessions.participant_key = participants.participant_key
+    where sessions.purpose = 'customer'
+
+),
+
+connected as (
+
+    select
+        conversation_id,
+        sum(metric_value) as outbound_connected
+    from metrics
+    where metric_name = 'nOutboundConnected'
+    group by conversation_id
+
+),
+
+first_customer_session as (
+
+    select
+        customer_sessions.conversation_id,
+        customer_sessions.media_type,
+        customer_sessions.direction,
+        customer_sessions.outbound_campaign_id,
+        customer_sessions.disposition_name,
+        customer_sessions.attr_crm_lead_id,
+        customer_sessions.phone_e164
+    from customer_sessions
+    where customer_sessions.session_rank = 1
+
+),
+
+resolved as (
+
+    select
+        first_customer_session.conversation_id,
+        conversations.conversation_started_at,
+        conversations.originating_direction,
+        first_customer_session.media_type,
+        first_customer_session.outbound_campaign_id,
+        first_customer_session.disposition_name,
+        connected.outbound_connected,
+        first_customer_session.attr_crm_lead_id,
+        lead_lookup.customer_key as lead_customer_key,
+        phone_lookup.customer_key as phone_customer_key
+    from first_customer_session
+    inner join conversations
+        on first_customer_session.conversation_id = conversations.conversation_id
+    left join connected
+        on first_customer_session.conversation_id = connected.conversation_id
+    left join lookup as lead_lookup
+        on
+            lead_lookup.identifier_type = 'source_record'
+            and lead_lookup.source_system = '{{ var("engagement_crm_source_system") }}'
+            and first_customer_session.attr_crm_lead_id = lead_lookup.identifier_value
+    left join lookup as phone_lookup
+        on
+            phone_lookup.identifier_type = 'phone_e164'
+            and first_customer_session.phone_e164 = phone_lookup.identifier_value
+            and not phone_lookup.is_ambiguous
+
+),
+
+final as (
+
+    select
+        conversation_id,
+        conversation_started_at,
+        coalesce(lead_customer_key, phone_customer_key) as customer_key,
+        attr_crm_lead_id as crm_lead_id,
+        case
+            when lead_customer_key is not null then 'crm_lead_id'
+            when phone_customer_key is not null then 'phone'
+        end as customer_resolved_by,
+        case
+            when media_type in ('voice', 'callback') then 'phone'
+            when media_type = 'message' then 'messaging'
+            else media_type
+        end as channel,
+        media_type,
+        originating_direction,
+        outbound_campaign_id is not null as is_outbound_attempt,
+        outbound_campaign_id,
+        case
+            when outbound_campaign_id is null then null
+            when outbound_connected > 0 then true
+            else coalesce(disposition_name like '%live_voice%', false)
+        end as is_answered,
+        originating_direction = 'inbound' as is_customer_initiated
+    from resolved
+
+)
+
+select
+    conversation_id,
+    conversation_started_at,
+    customer_key,
+    {{ engagement_contact_key('customer_key', 'crm_lead_id') }} as contact_key,
+    crm_lead_id,
+    customer_resolved_by,
+    channel,
+    media_type,
+    originating_direction,
+    is_outbound_attempt,
+    outbound_campaign_id,
+    is_answered,
+    is_customer_initiated
+from final
+where customer_key is not null or crm_lead_id is not null

@@ -1,0 +1,117 @@
+{#-
+    The engagement profile: one row per contact (grain: contact_key = customer_key where identity resolves
+    the CRM id, else 'crm:' || CRM id) as of reference_time — rolling 7/30/90-day features per taxonomy
+    class, recency, propensity score and tier, preferred channel and best contact window (seed 003).
+-#}
+
+with
+
+contacts as (
+
+    select * from {{ ref('int_engagement__contacts') }}
+
+),
+
+features as (
+
+    select * from {{ ref('int_engagement__contact_features_daily') }}
+
+),
+
+scores as (
+
+    select * from {{ ref('int_engagement__contact_scores_daily') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('int_engagement__channel_response_rates') }}
+
+),
+
+windows as (
+
+    select * from {{ ref('int_engagement__contact_windows') }}
+
+),
+
+final as (
+
+    select
+        contacts.contact_key,
+        contacts.customer_key,
+        contacts.crm_contact_id,
+        features.snapshot_at as profile_as_of,
+        features.transactions_7d,
+        features.transactions_30d,
+        features.transactions_90d,
+        features.transaction_value_7d,
+        features.transaction_value_30d,
+        features.transaction_value_90d,
+        features.behaviors_7d,
+        features.behaviors_30d,
+        features.behaviors_90d,
+        features.inbound_conversations_90d,
+        features.outbound_attempts_90d,
+        features.outbound_answered_90d,
+        features.last_event_at,
+        features.last_transaction_at,
+        features.days_since_last_event,
+        scores.propensity_score,
+        scores.propensity_tier,
+        scores.score_increase_in_window as score_increase_24h,
+        scores.top_feature,
+        channels.channel as preferred_channel,
+        channels.response_rate as preferred_channel_response_rate,
+        windows.timezone,
+        contacts.timezone_source,
+        windows.window_start_hour,
+        windows.window_end_hour,
+        windows.window_source,
+        windows.window_answer_rate
+    from contacts
+    inner join features
+        on contacts.contact_key = features.contact_key and features.days_back = 0
+    inner join scores
+        on contacts.contact_key = scores.contact_key and scores.days_back = 0
+    left join channels
+        on contacts.contact_key = channels.contact_key and channels.channel_rank = 1
+    left join windows
+        on contacts.contact_key = windows.contact_key
+
+)
+
+select
+    contact_key,
+    customer_key,
+    crm_contact_id,
+    profile_as_of,
+    transactions_7d,
+    transactions_30d,
+    transactions_90d,
+    transaction_value_7d,
+    transaction_value_30d,
+    transaction_value_90d,
+    behaviors_7d,
+    behaviors_30d,
+    behaviors_90d,
+    inbound_conversations_90d,
+    outbound_attempts_90d,
+    outbound_answered_90d,
+    last_event_at,
+    last_transaction_at,
+    days_since_last_event,
+    propensity_score,
+    propensity_tier,
+    score_increase_24h,
+    top_feature,
+    preferred_channel,
+    preferred_channel_response_rate,
+    timezone,
+    timezone_source,
+    window_start_hour,
+    window_end_hour,
+    window_source,
+    window_answer_rate
+from final

@@ -1,0 +1,22 @@
+{#-
+    Daily propensity history: one row per contact and snapshot (grain: contact_key, snapshot_date), the
+    score as known at snapshot_at = reference_time − n days (Predictive Engagement's score_history).
+-#}
+
+with
+
+scores as (
+
+    select * from {{ ref('int_engagement__contact_scores_daily') }}
+
+)
+
+select
+    contact_key,
+    snapshot_date,
+    snapshot_at,
+    propensity_score,
+    propensity_tier,
+    score_increase_in_window,
+    top_feature
+from scores

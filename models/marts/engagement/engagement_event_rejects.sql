@@ -1,0 +1,64 @@
+{#-
+    Dead letter and reconciliation queue: one row per rejected distinct CRM event (grain: event_key),
+    retries collapsed, with the reason. reject_queue 'dead_letter' = manifest violation (inspect, fix the
+    registry or the CRM); 'reconciliation' = clock skew (event_timestamp too far in the future).
+-#}
+
+with
+
+events as (
+
+    select * from {{ ref('int_engagement__events_normalized') }}
+
+),
+
+fates as (
+
+    select * from {{ ref('int_engagement__event_fates') }}
+
+),
+
+final as (
+
+    select
+        events.event_key,
+        events.request_id,
+        events.contact_id,
+        events.crm_event_kind,
+        events.event_type,
+        events.crm_record_id,
+        events.event_timestamp,
+        events.first_received_at,
+        events.last_received_at,
+        events.delivery_count,
+        fates.reject_queue,
+        fates.reject_reason,
+        fates.reject_field,
+        events.manifest_violations,
+        fates.ahead_of_reference_seconds,
+        {{ json_to_text('events.source_attributes') }} as source_attributes
+    from events
+    inner join fates
+        on events.event_key = fates.event_key
+    where fates.fate = 'reject'
+
+)
+
+select
+    event_key,
+    request_id,
+    contact_id,
+    crm_event_kind,
+    event_type,
+    crm_record_id,
+    event_timestamp,
+    first_received_at,
+    last_received_at,
+    delivery_count,
+    reject_queue,
+    reject_reason,
+    reject_field,
+    manifest_violations,
+    ahead_of_reference_seconds,
+    source_attributes
+from final
