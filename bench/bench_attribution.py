@@ -1,0 +1,134 @@
+"""Benchmark the attribution models: wall time and peak memory of `dbt run` on a generated profile.
+
+    .venv/bin/python bench/bench_attribution.py                      # small profile, seed 1
+    .venv/bin/python bench/bench_attribution.py --profile large      # 3 M touches, 1 M conversations
+
+The profile is generated (once) under OUT/<profile>-<seed>/, landed (once) into OUT/<profile>-<seed>.duckdb
+and everything upstream of attribution (seeds, staging, the identity lookup) is built once, untimed. Then
+`dbt run --full-refresh --select intermediate.attribution marts.attribution` runs in a fresh subprocess
+(`--repeat` times); the report gives the wall time of the run, each model's own execution time from
+run_results.json, the peak RSS of that dbt process (DuckDB runs in it) and the row counts produced.
+OUT defaults to /tmp/cx-bench so concurrent benchmarks of other domains are not disturbed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from loaders.generator import generate
+from loaders.landing import discover, land_files
+
+ROOT = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).parent / "dbt"
+SELECTOR = ["intermediate.attribution", "marts.attribution"]
+UPSTREAM = ["+int_identity__identifier_lookup", "staging", "channel_weights", "source_systems", "country_codes"]
+COUNTS = {
+    "touches": "intermediate.int_attribution__touches",
+    "conversations": "intermediate.int_attribution__conversations",
+    "conversions": "intermediate.int_attribution__conversions",
+    "owned conversations": "intermediate.int_attribution__interaction_owners",
+    "path touches": "intermediate.int_attribution__conversion_paths",
+    "credit rows": "marts.fct_attribution_credit",
+    "campaign_performance rows": "marts.campaign_performance",
+}
+
+log = logging.getLogger("bench_attribution")
+
+
+def dbt(db: Path, *args: str) -> list[str]:
+    return [str(DBT), *args, "--project-dir", str(ROOT), "--target-path", str(db.parent / f"{db.stem}-target"),
+            "--log-path", str(db.parent / f"{db.stem}-logs")]  # fmt: skip
+
+
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    """Run `cmd` in a child; wall seconds, peak RSS (MiB) of that child alone, return code, output tail."""
+    probe = (
+        "import resource, subprocess, sys, json, time; t = time.perf_counter(); "
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "print(json.dumps({'s': time.perf_counter() - t, 'rc': p.returncode, "
+        "'rss': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'out': (p.stdout + p.stderr)[-3000:]}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe, *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result["s"], result["rss"] / 1024, result["rc"], result["out"]
+
+
+def prepare(profile: str, seed: int, out: Path, env: dict[str, str]) -> Path:
+    data, db = out / f"{profile}-{seed}", out / f"{profile}-{seed}.duckdb"
+    if not (data / "manifest.json").exists():
+        started = time.perf_counter()
+        generate(profile, seed, data)
+        log.info("generate %s: %.0f s", profile, time.perf_counter() - started)
+    marker = out / f"{profile}-{seed}.upstream-built"
+    if not db.exists():
+        started = time.perf_counter()
+        con = duckdb.connect(str(db))
+        for kind, paths in discover(data)[0].items():
+            land_files(con, kind, paths)
+        con.close()
+        log.info("land: %.0f s", time.perf_counter() - started)
+        marker.unlink(missing_ok=True)
+    if not marker.exists():
+        started = time.perf_counter()
+        env = dict(env, CX_DUCKDB_PATH=str(db))
+        seeds = subprocess.run(dbt(db, "seed"), cwd=ROOT, env=env, capture_output=True, text=True)
+        run = subprocess.run(dbt(db, "run", "--select", *UPSTREAM), cwd=ROOT, env=env, capture_output=True, text=True)
+        if seeds.returncode or run.returncode:
+            raise SystemExit(f"upstream build failed:\n{(seeds.stdout + run.stdout)[-3000:]}")
+        marker.touch()
+        log.info("upstream (seeds, staging, identity lookup): %.0f s", time.perf_counter() - started)
+    return db
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", default="small", choices=["demo", "small", "large"], help="generator profile")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/cx-bench"), help="data and warehouse directory")
+    parser.add_argument("--threads", type=int, default=2, help="dbt threads (machines here have 2 cores)")
+    parser.add_argument("--repeat", type=int, default=1, help="timed runs; the best is reported")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT))
+    db = prepare(args.profile, args.seed, args.out, env)
+    env["CX_DUCKDB_PATH"] = str(db)
+    cmd = dbt(db, "run", "--full-refresh", "--select", *SELECTOR, "--threads", str(args.threads))
+
+    best: tuple[float, float, list[dict]] | None = None
+    for attempt in range(args.repeat):
+        seconds, rss, rc, tail = measured(cmd, env)
+        if rc != 0:
+            raise SystemExit(f"dbt run failed:\n{tail}")
+        results = json.loads((db.parent / f"{db.stem}-target" / "run_results.json").read_text())["results"]
+        log.info("run %d: %.1f s, peak %.0f MiB", attempt + 1, seconds, rss)
+        if best is None or seconds < best[0]:
+            best = (seconds, rss, results)
+    assert best is not None
+    seconds, rss, results = best
+
+    con = duckdb.connect(str(db), read_only=True)
+    counts = {label: con.execute(f"select count(*) from {table}").fetchone()[0] for label, table in COUNTS.items()}
+    con.close()
+    print(f"\nattribution models on profile {args.profile} (seed {args.seed}), {args.threads} threads")
+    print(f"  dbt run wall time   {seconds:8.1f} s   (dbt start-up and parsing included)")
+    print(f"  peak memory (RSS)   {rss:8.0f} MiB")
+    for result in sorted(results, key=lambda r: -r["execution_time"]):
+        print(f"    {result['unique_id'].split('.')[-1]:44} {result['execution_time']:7.2f} s")
+    for label, count in counts.items():
+        print(f"  {label:26} {count:>12,}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
