@@ -61,3 +61,9 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- The chosen attribution models as a SQL list literal ('first_touch', 'last_touch', …). -#}
+{% macro attribution_models_sql_list() -%}
+    ({% for model_name in attribution_model_names() %}'{{ model_name }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}

@@ -232,9 +232,7 @@ final as (
     from credits
     inner join conversions
         on credits.conversion_id = conversions.conversion_id
-    where credits.attribution_model in (
-        {%- for model_name in attribution_model_names() %}'{{ model_name }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    )
+    where credits.attribution_model in {{ attribution_models_sql_list() }}
 
 )
 
