@@ -1,4 +1,15 @@
-{#- First version: every record is its own customer (replaced by connected components over merge edges). -#}
+{#-
+    One row per source customer record (grain: customer_record_key) with the customer it belongs to.
+    Clusters are exact connected components of the merge edges (connected_components: labels propagate
+    until none changes). Over-merge guard: a cluster holding two different dates of birth is a chain
+    through records without one; its weakest edge(s) are cut (reviewer merges last) and components are
+    recomputed, up to var('identity_conflict_cut_rounds') rounds; a conflict left after that is flagged.
+    customer_key = surrogate_key('customer', anchor) where the anchor is the member first seen
+    (int_identity__record_first_seen, then the smallest record key): it does not change when an account id
+    changes or unrelated records arrive; a merge keeps the older cluster's key.
+-#}
+{%- set rounds = var('identity_conflict_cut_rounds') | int -%}
+
 with
 
 records as (
@@ -7,14 +18,160 @@ records as (
 
 ),
 
+first_seen as (
+
+    select * from {{ ref('int_identity__record_first_seen') }}
+
+),
+
+merge_edges as (
+
+    select * from {{ ref('int_identity__merge_edges') }}
+
+),
+
+nodes as (
+
+    select customer_record_key as node_key
+    from records
+
+),
+
+edges_0 as (
+
+    select
+        left_record_key,
+        right_record_key,
+        -- reviewer merges are human-verified: cut only after every scored edge
+        case when match_method = 'review_decision' then 2.0 else match_probability end as edge_strength
+    from merge_edges
+
+),
+{%- for r in range(rounds + 1) %}
+
+directed_edges_{{ r }} as (
+
+    select
+        left_record_key as from_key,
+        right_record_key as to_key
+    from edges_{{ r }}
+
+    union all
+
+    select
+        right_record_key as from_key,
+        left_record_key as to_key
+    from edges_{{ r }}
+
+),
+
+components_{{ r }} as (
+
+    {{ connected_components('nodes', 'directed_edges_' ~ r) }}
+
+),
+
+conflicted_{{ r }} as (
+
+    select components_{{ r }}.component_key
+    from components_{{ r }}
+    inner join records
+        on components_{{ r }}.node_key = records.customer_record_key
+    group by components_{{ r }}.component_key
+    having count(distinct records.date_of_birth) > 1
+
+),
+{%- if r < rounds %}
+
+component_edges_{{ r }} as (
+
+    select
+        edges_{{ r }}.left_record_key,
+        edges_{{ r }}.right_record_key,
+        edges_{{ r }}.edge_strength,
+        conflicted_{{ r }}.component_key
+    from edges_{{ r }}
+    inner join components_{{ r }}
+        on edges_{{ r }}.left_record_key = components_{{ r }}.node_key
+    inner join conflicted_{{ r }}
+        on components_{{ r }}.component_key = conflicted_{{ r }}.component_key
+
+),
+
+weakest_edges_{{ r }} as (
+
+    select
+        component_edges_{{ r }}.left_record_key,
+        component_edges_{{ r }}.right_record_key
+    from component_edges_{{ r }}
+    inner join (
+        select
+            component_key,
+            min(edge_strength) as weakest_strength
+        from component_edges_{{ r }}
+        group by component_key
+    ) as weakest
+        on
+            component_edges_{{ r }}.component_key = weakest.component_key
+            and component_edges_{{ r }}.edge_strength = weakest.weakest_strength
+
+),
+
+edges_{{ r + 1 }} as (
+
+    select
+        edges_{{ r }}.left_record_key,
+        edges_{{ r }}.right_record_key,
+        edges_{{ r }}.edge_strength
+    from edges_{{ r }}
+    left join weakest_edges_{{ r }}
+        on
+            edges_{{ r }}.left_record_key = weakest_edges_{{ r }}.left_record_key
+            and edges_{{ r }}.right_record_key = weakest_edges_{{ r }}.right_record_key
+    where weakest_edges_{{ r }}.left_record_key is null
+
+),
+{%- endif %}
+{%- endfor %}
+
+components as (
+
+    select
+        components_{{ rounds }}.node_key as customer_record_key,
+        components_{{ rounds }}.component_key,
+        conflicted_{{ rounds }}.component_key is not null as has_dob_conflict
+    from components_{{ rounds }}
+    left join conflicted_{{ rounds }}
+        on components_{{ rounds }}.component_key = conflicted_{{ rounds }}.component_key
+
+),
+
+anchored as (
+
+    select
+        components.customer_record_key,
+        components.component_key,
+        components.has_dob_conflict,
+        first_value(components.customer_record_key) over (
+            partition by components.component_key
+            order by first_seen.first_seen_at, components.customer_record_key
+        ) as anchor_record_key,
+        count(*) over (partition by components.component_key) as cluster_size
+    from components
+    left join first_seen
+        on components.customer_record_key = first_seen.customer_record_key
+
+),
+
 final as (
 
     select
-        customer_record_key,
-        customer_record_key as anchor_record_key,
-        {{ surrogate_key(["'customer'", 'customer_record_key']) }} as customer_key,
-        1 as cluster_size
-    from records
+        anchored.customer_record_key,
+        anchored.anchor_record_key,
+        {{ surrogate_key(["'customer'", 'anchored.anchor_record_key']) }} as customer_key,
+        anchored.cluster_size,
+        anchored.has_dob_conflict
+    from anchored
 
 )
 
@@ -22,5 +179,6 @@ select
     customer_record_key,
     anchor_record_key,
     customer_key,
-    cluster_size
+    cluster_size,
+    has_dob_conflict
 from final

@@ -1,0 +1,148 @@
+"""Identity resolution benchmark: accuracy against the generator's planted truth, wall time, peak memory.
+
+    .venv/bin/cx generate --profile small --seed 1 --out /tmp/h4/small
+    .venv/bin/cx load /tmp/h4/small --db /tmp/h4/w.duckdb
+    .venv/bin/python bench/bench_identity.py --db /tmp/h4/w.duckdb --truth /tmp/h4/small/truth/person_records.csv
+
+Builds the identity models with dbt (unless --no-build), then prints pairwise precision / recall,
+cluster-level B-cubed precision / recall / F1, the share of true pairs auto-merged and in the review
+queue, the candidate pairs per record, the build's wall time and peak memory (RSS of dbt and DuckDB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger("bench_identity")
+REPO = Path(__file__).resolve().parents[1]
+
+
+def build(db: str, target: str) -> tuple[float, float]:
+    """Run `dbt build` on the identity models; return (wall seconds, peak RSS MiB of the dbt process)."""
+    env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "CX_DUCKDB_PATH": db}
+    cmd = [
+        str(REPO / ".venv/bin/dbt"), "build", "--target-path", target,
+        "--select", "stg_crm__customer_records+,path:models/intermediate/identity path:models/marts/customer",
+        "--exclude", "stg_crm__customer_records",
+    ]  # fmt: skip
+    seed = [str(REPO / ".venv/bin/dbt"), "seed", "--target-path", target]
+    subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        log.warning("dbt build reported failures:\n%s", proc.stdout[-3000:])
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, peak_kib / 1024
+
+
+def measure(db: str, truth: str) -> dict[str, float]:
+    con = duckdb.connect(db, read_only=True)
+    con.execute(
+        """
+        create temp table truth as
+        select t.person_id, m.customer_key, m.customer_record_key
+        from read_csv(?, all_varchar = true) as t
+        inner join marts.customer_identity_map as m
+            on t.source_system = m.source_system and t.source_record_id = m.source_record_id
+        """,
+        [truth],
+    )
+    q = {}
+    q["records"] = con.execute("select count(*) from truth").fetchone()[0]
+    q["truth_rows"] = con.execute("select count(*) from read_csv(?, all_varchar = true)", [truth]).fetchone()[0]
+    # pairwise: a pair is predicted when both records share a customer_key
+    true_pairs, pred_pairs, both = con.execute(
+        """
+        with
+        t as (select person_id, count(*) as n from truth group by 1),
+        p as (select customer_key, count(*) as n from truth group by 1),
+        tp as (select person_id, customer_key, count(*) as n from truth group by 1, 2)
+        select (select sum(n * (n - 1) / 2) from t), (select sum(n * (n - 1) / 2) from p),
+               (select sum(n * (n - 1) / 2) from tp)
+        """
+    ).fetchone()
+    q["true_pairs"], q["predicted_pairs"] = true_pairs, pred_pairs
+    q["pairwise_precision"] = both / pred_pairs if pred_pairs else 1.0
+    q["pairwise_recall"] = both / true_pairs if true_pairs else 1.0
+    # B-cubed: per record, |same person ∩ same cluster| / |same cluster| and / |same person|
+    bp, br = con.execute(
+        """
+        with
+        sizes as (
+            select customer_record_key, count(*) over (partition by person_id) as person_n,
+                   count(*) over (partition by customer_key) as cluster_n,
+                   count(*) over (partition by person_id, customer_key) as both_n
+            from truth
+        )
+        select avg(both_n / cluster_n), avg(both_n / person_n) from sizes
+        """
+    ).fetchone()
+    q["bcubed_precision"], q["bcubed_recall"] = bp, br
+    q["bcubed_f1"] = 2 * bp * br / (bp + br)
+    # decisions on true pairs: auto-merge edges alone (their components), review queue
+    auto_pairs = con.execute(
+        """
+        with recursive e as (
+            select left_record_key as a, right_record_key as b from intermediate.int_identity__pair_scores
+            where score_decision = 'auto_merge'
+        ),
+        cc(node, label) using key (node) as (
+            select customer_record_key, customer_record_key from truth
+            union
+            select d.b, min(cc.label) from cc
+            join (select a, b from e union all select b, a from e) d on d.a = cc.node
+            join recurring.cc as cur on cur.node = d.b
+            where cc.label < cur.label group by d.b
+        )
+        select count(*) from truth l join truth r
+            on l.person_id = r.person_id and l.customer_record_key < r.customer_record_key
+        join cc cl on cl.node = l.customer_record_key join cc cr on cr.node = r.customer_record_key
+        where cl.label = cr.label
+        """
+    ).fetchone()[0]
+    q["true_pairs_reached_by_auto_merge"] = auto_pairs / true_pairs
+    review = con.execute(
+        """
+        select count(*) filter (where l.person_id = r.person_id), count(*)
+        from marts.identity_review_queue as q
+        join truth l on l.customer_record_key = q.left_record_key
+        join truth r on r.customer_record_key = q.right_record_key
+        """
+    ).fetchone()
+    q["true_pairs_in_review_share"] = review[0] / true_pairs
+    q["review_queue_pairs"] = review[1]
+    q["candidate_pairs"] = con.execute("select count(*) from intermediate.int_identity__candidate_pairs").fetchone()[0]
+    q["candidate_pairs_per_record"] = q["candidate_pairs"] / q["records"]
+    q["customers"] = con.execute("select count(distinct customer_key) from truth").fetchone()[0]
+    q["persons"] = con.execute("select count(distinct person_id) from truth").fetchone()[0]
+    return q
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default="/tmp/h4/w.duckdb", help="DuckDB file with raw.* landed")
+    parser.add_argument("--truth", default="/tmp/h4/small/truth/person_records.csv", help="truth CSV")
+    parser.add_argument("--target-path", default="/tmp/h4/target", help="dbt target path")
+    parser.add_argument("--no-build", action="store_true", help="measure the models as they are")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    if not args.no_build:
+        wall, peak = build(args.db, args.target_path)
+        log.info("dbt build (identity models): %.1f s wall, peak RSS %.0f MiB", wall, peak)
+    for key, value in measure(args.db, args.truth).items():
+        log.info("%-34s %s", key, f"{value:.4f}" if isinstance(value, float) else value)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

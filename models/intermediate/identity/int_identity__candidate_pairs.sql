@@ -1,0 +1,148 @@
+{#-
+    Blocking (seed 002 §2): only records that share at least one blocking key (seed
+    identity_blocking_rules) are compared, so no pass compares all pairs. A rule's key is its features
+    joined in key_position order; a record without one of them has no key for that rule, so the rules on
+    names, birth date and postcode still pair records without email or phone. Keys held by more than
+    var('identity_max_block_size') records (a call-centre phone, a placeholder email) are skipped.
+-#}
+{%- set features = ['email', 'phone_e164', 'account_id', 'first_name', 'last_name', 'first_initial',
+                    'last_name_phonetic', 'date_of_birth', 'postcode', 'street'] -%}
+
+with
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+blocking_rules as (
+
+    select
+        rule_name,
+        key_position,
+        feature
+    from {{ ref('identity_blocking_rules') }}
+
+),
+
+rule_widths as (
+
+    select
+        rule_name,
+        count(*) as feature_count
+    from blocking_rules
+    group by rule_name
+
+),
+
+-- one row per (record, feature) that has a value
+record_features as (
+    {%- for feature in features %}
+
+    select
+        customer_record_key,
+        '{{ feature }}' as feature,
+        cast({{ 'date_of_birth_text' if feature == 'date_of_birth' else feature }} as {{ dbt.type_string() }})
+            as feature_value
+    from records
+    where {{ feature }} is not null
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+record_rule_parts as (
+
+    select
+        record_features.customer_record_key,
+        blocking_rules.rule_name,
+        blocking_rules.key_position,
+        record_features.feature_value
+    from record_features
+    inner join blocking_rules
+        on record_features.feature = blocking_rules.feature
+
+),
+
+-- a record gets a rule's key only when it has every feature of the rule
+block_keys as (
+
+    select
+        record_rule_parts.customer_record_key,
+        record_rule_parts.rule_name,
+        {{ string_agg_ordered('record_rule_parts.feature_value', '|', 'record_rule_parts.key_position') }}
+            as block_key
+    from record_rule_parts
+    inner join rule_widths
+        on record_rule_parts.rule_name = rule_widths.rule_name
+    group by record_rule_parts.customer_record_key, record_rule_parts.rule_name, rule_widths.feature_count
+    having count(*) = rule_widths.feature_count
+
+),
+
+block_sizes as (
+
+    select
+        rule_name,
+        block_key,
+        count(*) as block_size
+    from block_keys
+    group by rule_name, block_key
+
+),
+
+usable_block_keys as (
+
+    select
+        block_keys.customer_record_key,
+        block_keys.rule_name,
+        block_keys.block_key
+    from block_keys
+    inner join block_sizes
+        on
+            block_keys.rule_name = block_sizes.rule_name
+            and block_keys.block_key = block_sizes.block_key
+    where
+        block_sizes.block_size > 1
+        and block_sizes.block_size <= {{ var('identity_max_block_size') }}
+
+),
+
+rule_pairs as (
+
+    select
+        left_keys.customer_record_key as left_record_key,
+        right_keys.customer_record_key as right_record_key,
+        left_keys.rule_name
+    from usable_block_keys as left_keys
+    inner join usable_block_keys as right_keys
+        on
+            left_keys.rule_name = right_keys.rule_name
+            and left_keys.block_key = right_keys.block_key
+            and left_keys.customer_record_key < right_keys.customer_record_key
+
+),
+
+final as (
+
+    select
+        left_record_key,
+        right_record_key,
+        {{ string_agg_ordered('rule_name', ',', 'rule_name') }} as blocking_rules,
+        count(*) as blocking_rule_count
+    from rule_pairs
+    group by left_record_key, right_record_key
+
+)
+
+select
+    {{ surrogate_key(['left_record_key', 'right_record_key']) }} as pair_key,
+    left_record_key,
+    right_record_key,
+    blocking_rules,
+    blocking_rule_count
+from final

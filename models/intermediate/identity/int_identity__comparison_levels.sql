@@ -1,0 +1,55 @@
+{#-
+    One row per (candidate pair, comparison): which level of seed identity_comparisons the pair reaches
+    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree).
+-#}
+with
+
+candidate_pairs as (
+
+    select * from {{ ref('int_identity__candidate_pairs') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+comparisons as (
+
+    select * from {{ ref('identity_comparisons') }}
+
+),
+
+levels as (
+
+    {{ identity_comparison_levels('candidate_pairs', 'records', 'comparisons') }}
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['levels.left_record_key', 'levels.right_record_key']) }} as pair_key,
+        levels.left_record_key,
+        levels.right_record_key,
+        levels.comparison,
+        levels.level_order,
+        comparisons.level_name
+    from levels
+    inner join comparisons
+        on
+            levels.comparison = comparisons.comparison
+            and levels.level_order = comparisons.level_order
+
+)
+
+select
+    pair_key,
+    left_record_key,
+    right_record_key,
+    comparison,
+    level_order,
+    level_name
+from final

@@ -1,0 +1,138 @@
+{#-
+    One row per candidate pair awaiting a reviewer (grain: pair_key): match probability between
+    var('identity_review_threshold') and var('identity_auto_merge_threshold') (seed 002: flag for manual
+    review rather than automating the merge), no decision in seed identity_review_decisions yet, and not
+    already in the same customer through other merges. Both records side by side with the explanation.
+    Reviewers add (left/right source_system, source_record_id, decision) rows to the seed.
+-#}
+with
+
+pair_scores as (
+
+    select * from {{ ref('int_identity__pair_scores') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+clusters as (
+
+    select * from {{ ref('int_identity__clusters') }}
+
+),
+
+review_decisions as (
+
+    select * from {{ ref('identity_review_decisions') }}
+
+),
+
+reviewed_records as (
+
+    select
+        left_source_system || '|' || left_source_record_id as left_id,
+        right_source_system || '|' || right_source_record_id as right_id
+    from review_decisions
+
+),
+
+pending as (
+
+    select pair_scores.*
+    from pair_scores
+    inner join clusters as left_clusters
+        on pair_scores.left_record_key = left_clusters.customer_record_key
+    inner join clusters as right_clusters
+        on pair_scores.right_record_key = right_clusters.customer_record_key
+    where
+        pair_scores.score_decision = 'review'
+        and left_clusters.customer_key <> right_clusters.customer_key
+
+),
+
+final as (
+
+    select
+        pending.pair_key,
+        pending.match_probability,
+        pending.match_weight,
+        pending.blocking_rules,
+        pending.agreeing_comparisons,
+        pending.disagreeing_comparisons,
+        pending.explanation,
+        pending.left_record_key,
+        left_records.source_system as left_source_system,
+        left_records.source_record_id as left_source_record_id,
+        left_records.first_name as left_first_name,
+        left_records.last_name as left_last_name,
+        left_records.email as left_email,
+        left_records.phone_e164 as left_phone_e164,
+        left_records.date_of_birth as left_date_of_birth,
+        left_records.street as left_street,
+        left_records.postcode as left_postcode,
+        left_records.account_id as left_account_id,
+        pending.right_record_key,
+        right_records.source_system as right_source_system,
+        right_records.source_record_id as right_source_record_id,
+        right_records.first_name as right_first_name,
+        right_records.last_name as right_last_name,
+        right_records.email as right_email,
+        right_records.phone_e164 as right_phone_e164,
+        right_records.date_of_birth as right_date_of_birth,
+        right_records.street as right_street,
+        right_records.postcode as right_postcode,
+        right_records.account_id as right_account_id
+    from pending
+    inner join records as left_records
+        on pending.left_record_key = left_records.customer_record_key
+    inner join records as right_records
+        on pending.right_record_key = right_records.customer_record_key
+    left join reviewed_records
+        on
+            (
+                reviewed_records.left_id = left_records.source_system || '|' || left_records.source_record_id
+                and reviewed_records.right_id = right_records.source_system || '|' || right_records.source_record_id
+            )
+            or (
+                reviewed_records.left_id = right_records.source_system || '|' || right_records.source_record_id
+                and reviewed_records.right_id = left_records.source_system || '|' || left_records.source_record_id
+            )
+    where reviewed_records.left_id is null
+
+)
+
+select
+    pair_key,
+    match_probability,
+    match_weight,
+    blocking_rules,
+    agreeing_comparisons,
+    disagreeing_comparisons,
+    explanation,
+    left_record_key,
+    left_source_system,
+    left_source_record_id,
+    left_first_name,
+    left_last_name,
+    left_email,
+    left_phone_e164,
+    left_date_of_birth,
+    left_street,
+    left_postcode,
+    left_account_id,
+    right_record_key,
+    right_source_system,
+    right_source_record_id,
+    right_first_name,
+    right_last_name,
+    right_email,
+    right_phone_e164,
+    right_date_of_birth,
+    right_street,
+    right_postcode,
+    right_account_id
+from final
