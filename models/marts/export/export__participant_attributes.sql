@@ -1,0 +1,65 @@
+-- One row per completed conversation with a customer participant: the participant data PATCH that writes
+-- the conversation's behavioural CES (seed 004) onto the customer participant (genesys-api.md §2.1).
+-- Attribute values must be strings; keys carry var('export_attribute_prefix') so they never collide with
+-- flow-set participant data. Analytics does not keep attributes set after a conversation ends; the
+-- profile-level roll-ups also go to External Contacts.
+
+with effort as (
+    select * from {{ ref('fct_conversation_effort') }}
+),
+
+participants as (
+    select * from {{ ref('stg_genesys__participants') }}
+),
+
+-- the customer side of the conversation; the first one when a conversation has several
+customer_participants as (
+    select
+        conversation_id,
+        participant_id,
+        row_number() over (partition by conversation_id order by participant_index) as customer_rank
+    from participants
+    where purpose in ('customer', 'external')
+),
+
+attributes as (
+    {%- set prefix = var('export_attribute_prefix') %}
+    select
+        effort.conversation_id,
+        customer.participant_id,
+        {{ json_build_object([
+            (prefix ~ 'ces_score', 'cast(effort.ces_score as varchar)'),
+            (prefix ~ 'ces_high_effort', "case when effort.is_high_effort then 'true' else 'false' end"),
+            (prefix ~ 'ces_transfer_penalty', 'cast(effort.ces_transfer_penalty as varchar)'),
+            (prefix ~ 'ces_wait_penalty', 'cast(effort.ces_wait_penalty as varchar)'),
+        ]) }} as attribute_map
+    from effort
+    inner join customer_participants as customer
+        on
+            effort.conversation_id = customer.conversation_id
+            and customer.customer_rank = 1
+),
+
+payloads as (
+    select
+        conversation_id,
+        participant_id,
+        '/api/v2/conversations/' || conversation_id || '/participants/' || participant_id
+        || '/attributes' as request_path,
+        cast({{ json_build_object([('attributes', 'attribute_map')]) }} as {{ dbt.type_string() }}) as payload
+    from attributes
+),
+
+final as (
+    select
+        conversation_id as export_key,
+        conversation_id,
+        participant_id,
+        'PATCH' as request_method,
+        request_path,
+        payload,
+        {{ md5_hex("'PATCH ' || request_path || ' ' || payload") }} as payload_hash
+    from payloads
+)
+
+select * from final
