@@ -1,0 +1,157 @@
+"""`cx export`: push the export__* marts back to Genesys Cloud, exactly once in effect, resumable."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from exporter.runner import Exporter, ExportOptions, TargetSummary
+from exporter.targets import TARGETS
+from loaders.db import connect
+from loaders.genesys import GenesysClient, GenesysError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DRY_RUN_DIR = Path("export-dry-run")
+
+EPILOG = """targets (each reads models/marts/export/export__<target>.sql, built by dbt):
+""" + "\n".join(f"  {t.name:<24} {t.description}\n  {'':<24} {t.endpoint}, ≤ {t.max_units} per request"
+                for t in TARGETS.values()) + """
+
+A row is sent when its payload_hash differs from the last one the API acknowledged (ops.export_state);
+state is committed per acknowledged request, so an interrupted run resumes where it stopped. Refused units
+go to ops.export_dead_letters and are sent again on later runs until they are older than
+--dead-letter-max-age-hours. Logs carry counts and HTTP statuses only: no keys, payloads or personal data.
+
+examples:
+  cx export                                        every target whose mart is built
+  cx export --target participant_attributes --limit 100
+  cx export --dry-run --out /tmp/export            write the requests it would send, change nothing
+
+environment: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET (required unless --dry-run), GENESYS_REGION
+(default us-east-1) or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL; GENESYS_REQUESTS_PER_MINUTE and
+GENESYS_RATE_WINDOW_S override the rate limit (default 300 per 60 s; for fakes and benchmarks);
+CX_EXPORT_DEAD_LETTER_MAX_AGE_HOURS (default 24)."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="push the export marts back to Genesys Cloud (idempotent, resumable)",
+        description=(
+            "Send the rows of the export__* marts that changed since their last acknowledged send to Genesys "
+            "Cloud, batched where the API allows, within the token's rate limit, with a summary per target "
+            "(sent, unchanged, retried, dead-lettered)."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--target", action="append", choices=list(TARGETS), metavar="TARGET",
+                   help=f"export only this target (repeatable; default: all). One of: {', '.join(TARGETS)}")
+    p.add_argument("--dry-run", action="store_true",
+                   help="write the requests that would be sent to <out>/<target>.ndjson; send and change nothing")
+    p.add_argument("--out", type=Path, default=DEFAULT_DRY_RUN_DIR,
+                   help=f"directory for --dry-run files (default: {DEFAULT_DRY_RUN_DIR})")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="send at most N rows per target")
+    p.add_argument("--db", default=None, help="DuckDB file (default: $CX_DUCKDB_PATH or warehouse.duckdb)")
+    p.add_argument("--schema", default="marts", help="schema of the export marts (default: marts)")
+    p.add_argument("--workers", type=int, default=4,
+                   help="requests in flight at once; the client still keeps to the rate limit (default: 4)")
+    p.add_argument("--dead-letter-max-age-hours", type=float,
+                   default=float(os.environ.get("CX_EXPORT_DEAD_LETTER_MAX_AGE_HOURS", "24")),
+                   help="stop re-sending a dead letter this long after its first failure (default: 24)")
+    p.add_argument("--not-found-retries", type=int, default=3,
+                   help="404 'conversation not yet visible': sends again before dead-lettering (default: 3)")
+    p.add_argument("--not-found-backoff", type=float, default=2.0,
+                   help="seconds before the first 404 retry, doubled each time (default: 2)")
+    p.add_argument("--retry-backoff", type=float, default=5.0,
+                   help="seconds before re-sending a batch whose retry budget ran out (default: 5)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def _client() -> GenesysClient:
+    overrides: dict[str, float | int] = {}
+    if os.environ.get("GENESYS_REQUESTS_PER_MINUTE"):
+        overrides["requests_per_minute"] = int(os.environ["GENESYS_REQUESTS_PER_MINUTE"])
+    if os.environ.get("GENESYS_RATE_WINDOW_S"):
+        overrides["rate_window_s"] = float(os.environ["GENESYS_RATE_WINDOW_S"])
+    return GenesysClient.from_env(**overrides)
+
+
+def run(args: argparse.Namespace) -> int:
+    console = Console(stderr=True)
+    if args.limit is not None and args.limit < 0:
+        console.print("[red]cx export:[/red] --limit must be 0 or more")
+        return 2
+    options = ExportOptions(
+        dry_run=args.dry_run,
+        dry_run_dir=args.out,
+        limit=args.limit,
+        workers=args.workers,
+        schema=args.schema,
+        dead_letter_max_age=timedelta(hours=args.dead_letter_max_age_hours),
+        not_found_retries=args.not_found_retries,
+        not_found_backoff_s=args.not_found_backoff,
+        transient_backoff_s=args.retry_backoff,
+    )
+    try:
+        client = None if args.dry_run else _client()
+    except GenesysError as exc:
+        console.print(f"[red]cx export:[/red] {exc}")
+        return 2
+    con = connect(args.db, read_only=args.dry_run)
+    progress = Progress(
+        TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=args.quiet, transient=False,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def on_progress(event: str, target: str, amount: int) -> None:
+        if event == "start":
+            tasks[target] = progress.add_task(target, total=amount)
+        elif target in tasks:
+            progress.advance(tasks[target], amount)
+
+    try:
+        with progress:
+            summaries = Exporter(con, client, options, on_progress).run(args.target)
+    finally:
+        con.close()
+        if client is not None:
+            client.close()
+    _summary(summaries, client, args.dry_run)
+    failed = [s for s in summaries if s.status in ("stopped", "aborted")]
+    for s in failed:
+        console.print(f"[red]{s.target}: {s.status}:[/red] {s.message}")
+    return 1 if failed else 0
+
+
+def _summary(summaries: list[TargetSummary], client: GenesysClient | None, dry_run: bool) -> None:
+    table = Table(title="cx export" + (" (dry run: nothing sent)" if dry_run else ""))
+    for column in ("target", "status", "rows", "sent", "unchanged", "retried", "dead-lettered", "expired",
+                   "unsent", "requests", "seconds"):
+        table.add_column(column, justify="left" if column in ("target", "status") else "right")
+    for s in summaries:
+        table.add_row(s.target, s.status, str(s.total), str(s.pending if dry_run else s.sent), str(s.unchanged),
+                      str(s.retried), str(s.dead_lettered), str(s.expired), str(s.unsent), str(s.requests),
+                      f"{s.seconds:.1f}")
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=160)
+    out.print(table)
+    for s in summaries:
+        if s.status in ("dry run", "not built"):
+            log.info("%s: %s", s.target, s.message)
+    if client is not None:
+        stats = client.stats
+        log.info("client: %d requests, %d retries, %d 429s, %d 5xx, %d network errors, %.1fs throttled",
+                 stats.requests, stats.retries, stats.rate_limited, stats.server_errors, stats.network_errors,
+                 stats.throttle_wait_s)

@@ -1,0 +1,378 @@
+"""The export loop: pending mart rows → batches → the API, with per-batch state commits.
+
+One target at a time. Batches go out through a small thread pool sharing one ``GenesysClient`` (which
+throttles to the token's rate limit and retries 429 / 5xx / network errors itself); the main thread reads
+every answer, decides per unit, and commits the acknowledged units and new dead letters in one transaction
+per batch. What the client does not retry is decided here:
+
+* 404 on a target where it means "not visible yet" (participant data): retried with back-off, then a dead
+  letter; elsewhere a 404 means a wrong configured id and stops the target.
+* 409 / 410: dead letter ("Score Calculation Failed" for participant data, seed 004).
+* 400 / 413 / 422: a multi-unit batch is split in two to isolate the bad unit; a single unit is a dead letter
+  carrying the API's message.
+* 401 after the client's one token renewal: the whole run stops (credentials).
+* 403: the target stops, naming the target and endpoint (the OAuth client lacks a permission).
+* Retry budget exhausted (429 / 5xx / network), other 5xx: the batch is requeued with back-off a few times,
+  then the target stops; its units stay unacknowledged and go out on the next run.
+* A 2xx that rejects some entities (bulk enrich ``results``, journey ``unprocessedEntities``): per entity —
+  acknowledged, requeued (retryable) or dead-lettered.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import duckdb
+import httpx
+
+from exporter import deadletters, state
+from exporter.batching import Batch, batches
+from exporter.deadletters import DeadLetter
+from exporter.targets import TARGETS, EntityOutcome, Target, Unit
+from loaders.genesys import GenesysApiError, GenesysAuthError, GenesysClient, GenesysTransportError
+
+log = logging.getLogger(__name__)
+
+SPLIT_STATUSES = frozenset({400, 413, 422})
+
+
+class ExportAborted(Exception):
+    """The whole run cannot go on (credentials refused after a renewal)."""
+
+
+class TargetStopped(Exception):
+    """This target cannot go on (permissions, wrong configured id, API unavailable)."""
+
+
+@dataclass
+class ExportOptions:
+    dry_run: bool = False
+    dry_run_dir: Path = Path("export-dry-run")
+    limit: int | None = None  # at most this many units per target
+    workers: int = 4  # requests in flight at once (one client, one token, one rate limit)
+    schema: str = "marts"  # where dbt builds the export marts
+    dead_letter_max_age: timedelta = timedelta(hours=24)
+    not_found_retries: int = 3  # 404 "not yet visible": sends after the first, then dead letter
+    not_found_backoff_s: float = 2.0  # doubled each time
+    transient_requeues: int = 2  # batches whose retry budget ran out: requeued this often, then stop
+    transient_backoff_s: float = 5.0
+    entity_retries: int = 3  # retryable per-entity failures inside a 2xx
+
+
+@dataclass
+class TargetSummary:
+    target: str
+    status: str = "done"  # done | not built | stopped | aborted | dry run
+    message: str = ""
+    total: int = 0  # rows in the mart
+    unchanged: int = 0  # hash equals the last acknowledged send
+    pending: int = 0  # selected to send this run
+    sent: int = 0  # acknowledged by the API this run
+    retried: int = 0  # sent again after a failure (earlier dead letter, 404, retryable entity, requeue)
+    dead_lettered: int = 0
+    expired: int = 0  # dead letters past the allowed age, not sent
+    unsent: int = 0  # pending but not delivered (target stopped, run aborted)
+    requests: int = 0  # HTTP requests including client retries
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in ("sent", "unchanged", "retried", "dead_lettered", "expired", "unsent",
+                                              "requests")}
+
+
+ProgressHook = Callable[[str, str, int], None]  # (event, target, amount): "start" total | "advance" units
+
+
+@dataclass
+class _Decision:
+    acked: list[Unit] = field(default_factory=list)
+    dead: list[DeadLetter] = field(default_factory=list)
+    status: int = 0
+    requeue: list[tuple[float, Batch]] = field(default_factory=list)  # (delay in seconds, batch)
+
+
+@dataclass(order=True)
+class _Deferred:
+    due: float
+    seq: int
+    batch: Batch = field(compare=False)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Exporter:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        client: GenesysClient | None,
+        options: ExportOptions | None = None,
+        progress: ProgressHook | None = None,
+    ) -> None:
+        self.con = con
+        self.client = client
+        self.options = options or ExportOptions()
+        self.progress = progress or (lambda event, target, amount: None)
+        self.run_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        if not self.options.dry_run:
+            if client is None:
+                raise ValueError("a client is required unless dry_run")
+            state.ensure_schema(con)
+        self._has_state = state.table_exists(con, "ops", "export_state") and state.table_exists(
+            con, "ops", "export_dead_letters")
+
+    # -- the run -----------------------------------------------------------------------------------
+    def run(self, names: Sequence[str] | None = None) -> list[TargetSummary]:
+        summaries = []
+        aborted: str | None = None
+        for name in names or list(TARGETS):
+            target = TARGETS[name]
+            if aborted:
+                summaries.append(TargetSummary(name, "aborted", aborted))
+                continue
+            try:
+                summaries.append(self.export_target(target))
+            except ExportAborted as exc:
+                aborted = str(exc)
+                summaries.append(getattr(exc, "summary", TargetSummary(name, "aborted", aborted)))
+        return summaries
+
+    def export_target(self, target: Target) -> TargetSummary:
+        summary = TargetSummary(target.name)
+        started = time.monotonic()
+        relation = state.mart_relation(self.con, target, self.options.schema)
+        if relation is None:
+            summary.status = "not built"
+            summary.message = f"{self.options.schema}.{target.mart} does not exist (dbt build it first)"
+            log.info("%s: %s", target.name, summary.message)
+            return summary
+        now = _now()
+        cutoff = state.cutoff_for(now, self.options.dead_letter_max_age)
+        if not self.options.dry_run:
+            self.con.begin()
+            deadletters.expire(self.con, target, cutoff, now)
+            state.start_run(self.con, self.run_id, target, now, dry_run=False)
+            self.con.commit()
+        counts = state.count_pending(self.con, target, relation, cutoff, self._has_state)
+        summary.total, summary.expired = counts.total, counts.expired
+        summary.pending = min(counts.pending, self.options.limit) if self.options.limit is not None else counts.pending
+        summary.unchanged = counts.unchanged
+        log.info("%s: %d rows, %d to send, %d unchanged, %d expired dead letters", target.name, counts.total,
+                 summary.pending, counts.unchanged, counts.expired)
+        self.progress("start", target.name, summary.pending)
+        units = state.pending_units(self.con, target, relation, cutoff, self._has_state, self.options.limit)
+        requests_before = self.client.stats.requests if self.client else 0
+        try:
+            if self.options.dry_run:
+                self._dry_run(target, units, summary)
+            else:
+                self._send_all(target, units, summary)
+        except TargetStopped as exc:
+            summary.status, summary.message = "stopped", str(exc)
+            log.error("%s: stopped: %s", target.name, exc)
+        except ExportAborted as exc:
+            summary.status, summary.message = "aborted", str(exc)
+            log.error("%s: run aborted: %s", target.name, exc)
+            exc.summary = summary  # type: ignore[attr-defined]
+            raise
+        finally:
+            summary.seconds = time.monotonic() - started
+            if not self.options.dry_run:
+                summary.unsent = summary.pending - summary.sent - summary.dead_lettered
+                summary.requests = self.client.stats.requests - requests_before if self.client else 0
+                state.finish_run(self.con, self.run_id, target, _now(), summary.status, summary.counts())
+            log.info("%s: %s — sent %d, unchanged %d, retried %d, dead-lettered %d, expired %d, unsent %d, "
+                     "%d requests in %.1fs", target.name, summary.status, summary.sent, summary.unchanged,
+                     summary.retried, summary.dead_lettered, summary.expired, summary.unsent, summary.requests,
+                     summary.seconds)
+        return summary
+
+    # -- dry run -----------------------------------------------------------------------------------
+    def _dry_run(self, target: Target, units: Iterator[Unit], summary: TargetSummary) -> None:
+        out_dir = self.options.dry_run_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{target.name}.ndjson"
+        summary.status = "dry run"
+        with path.open("w", encoding="utf-8") as fh:
+            for batch in batches(target, units):
+                _write_request(fh, batch)
+                summary.requests += 1
+                summary.retried += sum(u.was_dead_lettered for u in batch.units)
+                self.progress("advance", target.name, len(batch.units))
+        summary.message = f"would send {summary.pending} units in {summary.requests} requests → {path}"
+
+    # -- sending -----------------------------------------------------------------------------------
+    def _send_all(self, target: Target, units: Iterator[Unit], summary: TargetSummary) -> None:
+        fresh = batches(target, units)
+        deferred: list[_Deferred] = []
+        in_flight: dict[Future[Any], Batch] = {}
+        seq = 0
+        stop: Exception | None = None
+        with ThreadPoolExecutor(max_workers=max(1, self.options.workers),
+                                thread_name_prefix=f"export-{target.name}") as pool:
+            while True:
+                # fill the pool: due retries first, then fresh batches
+                while stop is None and len(in_flight) < max(1, self.options.workers):
+                    batch: Batch | None = None
+                    if deferred and deferred[0].due <= time.monotonic():
+                        batch = heapq.heappop(deferred).batch
+                    else:
+                        batch = next(fresh, None)
+                    if batch is None:
+                        break
+                    in_flight[pool.submit(self._send, batch)] = batch
+                if not in_flight:
+                    if stop is None and deferred:
+                        time.sleep(max(0.0, deferred[0].due - time.monotonic()))
+                        continue
+                    break
+                timeout = max(0.0, deferred[0].due - time.monotonic()) if deferred and stop is None else None
+                done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+                # every answer that arrived together is committed in one transaction (one fsync), so a killed
+                # run re-sends at most the batches in flight
+                decisions: list[_Decision] = []
+                for future in done:
+                    batch = in_flight.pop(future)
+                    try:
+                        decisions.append(self._handle(target, batch, future))
+                    except (TargetStopped, ExportAborted) as exc:
+                        stop = stop or exc
+                self._commit(target, decisions, summary)
+                for decision in decisions:
+                    for delay, again in decision.requeue:
+                        seq += 1
+                        heapq.heappush(deferred, _Deferred(time.monotonic() + delay, seq, again))
+        if stop is not None:
+            raise stop
+
+    def _send(self, batch: Batch) -> httpx.Response:
+        assert self.client is not None
+        for unit in batch.units:
+            unit.attempts += 1
+        return self.client.request(batch.method, batch.path, json=batch.target.body(batch.units))
+
+    def _handle(self, target: Target, batch: Batch, future: Future[Any]) -> _Decision:
+        """Decide about one answered batch: acknowledged units, dead letters, batches to send again."""
+        opts = self.options
+        try:
+            response: httpx.Response = future.result()
+        except GenesysAuthError as exc:
+            raise ExportAborted(f"authentication failed: {exc.status} {exc.code or ''}".strip()) from exc
+        except GenesysApiError as exc:
+            return self._handle_error(target, batch, exc, exc.status)
+        except GenesysTransportError as exc:
+            return _Decision(requeue=self._transient(
+                target, batch, f"network errors outlasted the retry budget ({exc.attempts} attempts)"))
+        outcomes = target.outcomes(batch.units, response)
+        acked = [o.unit for o in outcomes if o.ok]
+        retry: list[Unit] = []
+        dead: list[DeadLetter] = []
+        for outcome in outcomes:
+            if outcome.ok:
+                continue
+            if outcome.retryable and outcome.unit.attempts <= opts.entity_retries:
+                outcome.unit.retried = True
+                retry.append(outcome.unit)
+            else:
+                dead.append(_letter(target, outcome))
+        requeue = [(opts.transient_backoff_s, again) for again in batches(target, retry)] if retry else []
+        return _Decision(acked, dead, response.status_code, requeue)
+
+    def _handle_error(self, target: Target, batch: Batch, exc: GenesysApiError, status: int) -> _Decision:
+        opts = self.options
+        endpoint = f"{batch.method} {target.endpoint}"
+        if status == 401:
+            raise ExportAborted(f"{target.name}: {endpoint} answered 401 after a token renewal: check "
+                                "GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET")
+        if status == 403:
+            raise TargetStopped(f"permission denied (HTTP 403{', ' + exc.code if exc.code else ''}) for target "
+                                f"{target.name} at {endpoint}: grant the OAuth client's role the permission this "
+                                "endpoint needs")
+        if status == 404 and target.not_found_is_transient:
+            unit = batch.units[0]
+            if len(batch.units) == 1 and unit.not_found < opts.not_found_retries:
+                unit.not_found += 1
+                unit.retried = True
+                return _Decision(requeue=[(opts.not_found_backoff_s * 2 ** (unit.not_found - 1), batch)])
+            return self._dead(target, batch.units, exc)
+        if status == 404:
+            raise TargetStopped(f"{endpoint} answered 404 for target {target.name}: check the configured id in "
+                                "the export vars (dbt_project.yml) and rebuild the export mart")
+        if status in (409, 410):
+            return self._dead(target, batch.units, exc)
+        if status in SPLIT_STATUSES and len(batch.units) > 1:
+            first, second = batch.split()
+            return _Decision(requeue=[(0.0, first), (0.0, second)])
+        if status == 429 or status >= 500:
+            return _Decision(requeue=self._transient(
+                target, batch, f"HTTP {status}" + (" after exhausting the retry budget" if exc.retries_exhausted
+                                                   else "")))
+        return self._dead(target, batch.units, exc)
+
+    def _transient(self, target: Target, batch: Batch, what: str) -> list[tuple[float, Batch]]:
+        batch.attempt += 1
+        if batch.attempt > self.options.transient_requeues:
+            raise TargetStopped(f"{target.endpoint} keeps failing ({what}); unsent units go out on the next run")
+        for unit in batch.units:
+            unit.retried = True
+        log.warning("%s: a batch of %d failed (%s); requeued %d/%d", target.name, len(batch.units), what,
+                    batch.attempt, self.options.transient_requeues)
+        return [(self.options.transient_backoff_s * batch.attempt, batch)]
+
+    def _dead(self, target: Target, units: Sequence[Unit], exc: GenesysApiError) -> _Decision:
+        reason = deadletters.reason_for(target, exc.status, exc.code)
+        letters = [DeadLetter(u, exc.status, exc.code, exc.api_message, reason, exc.correlation_id) for u in units]
+        return _Decision(dead=letters, status=exc.status)
+
+    def _commit(self, target: Target, decisions: Sequence[_Decision], summary: TargetSummary) -> None:
+        acked = [(u, d.status) for d in decisions for u in d.acked]
+        dead = [letter for d in decisions for letter in d.dead]
+        if not acked and not dead:
+            return
+        now = _now()
+        self.con.begin()
+        try:
+            for status in sorted({s for _, s in acked}):
+                state.acknowledge(self.con, target, [u for u, s in acked if s == status], status, self.run_id, now)
+            deadletters.record(self.con, target, dead, self.run_id, now)
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+        summary.sent += len(acked)
+        summary.dead_lettered += len(dead)
+        summary.retried += sum(1 for u, _ in acked if u.retried or u.was_dead_lettered)
+        summary.retried += sum(1 for d in dead if d.unit.retried or d.unit.was_dead_lettered)
+        if dead:
+            _log_dead(target, dead)
+        self.progress("advance", target.name, len(acked) + len(dead))
+
+
+def _letter(target: Target, outcome: EntityOutcome) -> DeadLetter:
+    return DeadLetter(outcome.unit, outcome.status, outcome.code, outcome.message,
+                      deadletters.reason_for(target, outcome.status, outcome.code))
+
+
+def _log_dead(target: Target, letters: Sequence[DeadLetter]) -> None:
+    # counts and reasons only: keys, payloads and the API's messages (which can echo values) stay in ops.*
+    by_reason = Counter((d.status, d.reason) for d in letters)
+    for (status, reason), n in sorted(by_reason.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        log.warning("%s: %d unit(s) dead-lettered: HTTP %s, %s", target.name, n, status or "-", reason)
+
+
+def _write_request(fh: IO[str], batch: Batch) -> None:
+    line = {"method": batch.method, "path": batch.path, "keys": [u.key for u in batch.units],
+            "body": batch.target.body(batch.units)}
+    fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
