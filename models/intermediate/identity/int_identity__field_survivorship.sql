@@ -1,0 +1,215 @@
+{#-
+    Field-level survivorship (seed 002 §3). One row per (customer_key, field, candidate record): every
+    non-null value a customer's records offer for a golden-record field, ranked by seed merge_rules:
+      UPDATE_IF_NEWER  newest source_updated_at first;
+      KEEP_EXISTING    highest-priority source first, then its earliest value (the one that existed);
+      MAX_VALUE        largest value first.
+    Ties → source priority (1 first), then timestamp (newest; earliest for KEEP_EXISTING), then
+    source_system and source_record_id (deterministic). Sources not listed for a field rank after every
+    listed one (used only when no listed source has a value). survivor_rank 1 is the golden value.
+    Field 'address' moves street, city, postcode and country together from one record.
+-#}
+{%- set fields = {
+    'first_name': 'first_name',
+    'last_name': 'last_name',
+    'email': 'email',
+    'phone_e164': 'phone_e164',
+    'date_of_birth': "cast(date_of_birth as " ~ dbt.type_string() ~ ")",
+    'account_id': 'account_id',
+    'address': "case when coalesce(street, city, postcode) is not null then concat_ws(', ', street, city, postcode, country) end",
+    'last_purchase_date': "cast(" ~ try_parse_date(json_get_text('raw_attributes', '$.last_purchase_date')) ~ " as " ~ dbt.type_string() ~ ")",
+} -%}
+
+with
+
+records as (
+
+    select * from {{ ref('stg_crm__customer_records') }}
+
+),
+
+clusters as (
+
+    select * from {{ ref('int_identity__clusters') }}
+
+),
+
+merge_rules as (
+
+    select
+        field,
+        source_system,
+        priority,
+        action
+    from {{ ref('merge_rules') }}
+
+),
+
+-- one action per field: the action of its priority-1 row
+field_actions as (
+
+    select
+        field,
+        min(action) as action
+    from (
+        select
+            merge_rules.*,
+            row_number() over (partition by merge_rules.field order by merge_rules.priority, merge_rules.action) as rule_rank
+        from merge_rules
+    ) as ranked_rules
+    where rule_rank = 1
+    group by field
+
+),
+
+field_values as (
+    {%- for field, expression in fields.items() %}
+
+    select
+        customer_record_key,
+        source_system,
+        source_record_id,
+        source_updated_at,
+        '{{ field }}' as field,
+        {{ expression }} as field_value
+    from records
+    {%- if not loop.last %}
+
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+candidates as (
+
+    select
+        clusters.customer_key,
+        field_values.field,
+        field_values.customer_record_key,
+        field_values.source_system,
+        field_values.source_record_id,
+        field_values.source_updated_at,
+        field_values.field_value,
+        field_actions.action,
+        merge_rules.priority,
+        merge_rules.source_system is not null as is_listed_source
+    from field_values
+    inner join clusters
+        on field_values.customer_record_key = clusters.customer_record_key
+    inner join field_actions
+        on field_values.field = field_actions.field
+    left join merge_rules
+        on
+            field_values.field = merge_rules.field
+            and field_values.source_system = merge_rules.source_system
+    where field_values.field_value is not null
+
+),
+
+ranked as (
+
+    select
+        candidates.*,
+        row_number() over (
+            partition by candidates.customer_key, candidates.field
+            order by
+                case when candidates.is_listed_source then 0 else 1 end,
+                case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
+                case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
+                candidates.priority asc nulls last,
+                case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
+                candidates.source_updated_at desc nulls last,
+                candidates.source_system,
+                candidates.source_record_id
+        ) as survivor_rank,
+        count(*) over (partition by candidates.customer_key, candidates.field) as candidate_count
+    from candidates
+
+),
+
+with_winner as (
+
+    select
+        ranked.*,
+        first_value(ranked.customer_record_key) over winner_window as winner_record_key,
+        first_value(ranked.source_system) over winner_window as winner_source_system,
+        first_value(ranked.field_value) over winner_window as winner_value,
+        first_value(ranked.source_updated_at) over winner_window as winner_updated_at,
+        first_value(ranked.priority) over winner_window as winner_priority
+    from ranked
+    window winner_window as (
+        partition by ranked.customer_key, ranked.field
+        order by ranked.survivor_rank
+    )
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['customer_key', 'field', 'customer_record_key']) }} as survivorship_key,
+        customer_key,
+        field,
+        action,
+        customer_record_key,
+        source_system,
+        source_record_id,
+        source_updated_at,
+        priority,
+        is_listed_source,
+        field_value,
+        survivor_rank,
+        candidate_count,
+        winner_record_key,
+        winner_source_system,
+        winner_value,
+        survivor_rank = 1 as is_winner,
+        case
+            when survivor_rank = 1 then 'won'
+            when field_value = winner_value then 'same_value'
+            else 'beaten'
+        end as outcome,
+        -- what decided against this candidate (null for the winner)
+        case
+            when survivor_rank = 1 then null
+            when field_value = winner_value then 'same_value'
+            when not is_listed_source then 'source_not_listed'
+            when action = 'MAX_VALUE' and field_value <> winner_value then 'max_value'
+            when action = 'UPDATE_IF_NEWER' and source_updated_at is distinct from winner_updated_at then 'newer_timestamp'
+            when action = 'KEEP_EXISTING' and priority is distinct from winner_priority then 'source_priority'
+            when priority is distinct from winner_priority then 'source_priority'
+            when source_updated_at is distinct from winner_updated_at then 'timestamp'
+            else 'deterministic'
+        end as decided_by,
+        -- seed 002 edge case 2: two systems disagree within the same second → logged as a race condition
+        survivor_rank > 1
+        and field_value <> winner_value
+        and customer_record_key <> winner_record_key
+        and date_trunc('second', source_updated_at) = date_trunc('second', winner_updated_at) as is_race_condition
+    from with_winner
+
+)
+
+select
+    survivorship_key,
+    customer_key,
+    field,
+    action,
+    customer_record_key,
+    source_system,
+    source_record_id,
+    source_updated_at,
+    priority,
+    is_listed_source,
+    field_value,
+    survivor_rank,
+    candidate_count,
+    winner_record_key,
+    winner_source_system,
+    winner_value,
+    is_winner,
+    outcome,
+    decided_by,
+    is_race_condition
+from final

@@ -1,0 +1,59 @@
+{#-
+    Which source won each golden-record field and what it beat (seed 002: merging must be auditable).
+    One row per (customer_key, field, candidate record) where the customer had more than one candidate
+    value (grain: survivorship_key): the winner (outcome 'won') and every other candidate ('beaten' or
+    'same_value') with what decided against it. Same-second conflicts between different values are
+    race-condition rows (is_race_condition), decided by source priority.
+-#}
+with
+
+survivorship as (
+
+    select * from {{ ref('int_identity__field_survivorship') }}
+
+),
+
+final as (
+
+    select
+        survivorship_key,
+        customer_key,
+        field,
+        action,
+        customer_record_key,
+        source_system,
+        source_record_id,
+        source_updated_at,
+        priority,
+        field_value,
+        outcome,
+        decided_by,
+        is_race_condition,
+        winner_record_key,
+        winner_source_system,
+        winner_value,
+        candidate_count
+    from survivorship
+    where candidate_count > 1
+
+)
+
+select
+    survivorship_key,
+    customer_key,
+    field,
+    action,
+    customer_record_key,
+    source_system,
+    source_record_id,
+    source_updated_at,
+    priority,
+    field_value,
+    outcome,
+    decided_by,
+    is_race_condition,
+    winner_record_key,
+    winner_source_system,
+    winner_value,
+    candidate_count
+from final

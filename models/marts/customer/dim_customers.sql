@@ -1,0 +1,116 @@
+{#-
+    The golden record. One row per customer (grain: customer_key): each field is the survivor of its
+    merge rule (int_identity__field_survivorship, seed merge_rules); the address moves as one unit.
+-#}
+with
+
+clusters as (
+
+    select * from {{ ref('int_identity__clusters') }}
+
+),
+
+survivors as (
+
+    select * from {{ ref('int_identity__field_survivorship') }}
+    where is_winner
+
+),
+
+records as (
+
+    select * from {{ ref('stg_crm__customer_records') }}
+
+),
+
+customers as (
+
+    select
+        customer_key,
+        min(anchor_record_key) as anchor_record_key,
+        count(*) as source_record_count,
+        max(case when has_dob_conflict then 1 else 0 end) = 1 as has_dob_conflict
+    from clusters
+    group by customer_key
+
+),
+
+record_systems as (
+
+    select
+        clusters.customer_key,
+        {{ string_agg_ordered('distinct records.source_system', ',', 'records.source_system') }} as source_systems,
+        max(records.source_updated_at) as last_source_update_at
+    from clusters
+    inner join records
+        on clusters.customer_record_key = records.customer_record_key
+    group by clusters.customer_key
+
+),
+
+fields as (
+
+    select
+        customer_key,
+        max(case when field = 'first_name' then field_value end) as first_name,
+        max(case when field = 'last_name' then field_value end) as last_name,
+        max(case when field = 'email' then field_value end) as email,
+        max(case when field = 'phone_e164' then field_value end) as phone_e164,
+        max(case when field = 'date_of_birth' then field_value end) as date_of_birth_text,
+        max(case when field = 'account_id' then field_value end) as account_id,
+        max(case when field = 'address' then customer_record_key end) as address_record_key,
+        max(case when field = 'last_purchase_date' then field_value end) as last_purchase_date_text
+    from survivors
+    group by customer_key
+
+),
+
+final as (
+
+    select
+        customers.customer_key,
+        fields.first_name,
+        fields.last_name,
+        fields.email,
+        fields.phone_e164,
+        cast(fields.date_of_birth_text as date) as date_of_birth,
+        fields.account_id,
+        address_records.street,
+        address_records.city,
+        address_records.postcode,
+        address_records.country,
+        cast(fields.last_purchase_date_text as date) as last_purchase_date,
+        customers.source_record_count,
+        record_systems.source_systems,
+        customers.anchor_record_key,
+        customers.has_dob_conflict,
+        record_systems.last_source_update_at
+    from customers
+    left join fields
+        on customers.customer_key = fields.customer_key
+    left join records as address_records
+        on fields.address_record_key = address_records.customer_record_key
+    left join record_systems
+        on customers.customer_key = record_systems.customer_key
+
+)
+
+select
+    customer_key,
+    first_name,
+    last_name,
+    email,
+    phone_e164,
+    date_of_birth,
+    account_id,
+    street,
+    city,
+    postcode,
+    country,
+    last_purchase_date,
+    source_record_count,
+    source_systems,
+    anchor_record_key,
+    has_dob_conflict,
+    last_source_update_at
+from final

@@ -1,0 +1,118 @@
+"""Identity resolution end to end: clusters over long chains, and any person-records CSV without email or phone."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+from pathlib import Path
+
+import duckdb
+from conftest import BIN, query, run_dbt
+
+CHAIN = 500
+
+
+def test_chain_of_500_auto_matches_is_one_cluster(tmp_path: Path) -> None:
+    """Record i is auto-matched only to record i+1 and nothing conflicts: exact connected components
+    must put all 500 in one customer (the smallest label travels 499 hops; a fixed pass count would not)."""
+    db = tmp_path / "chain.duckdb"
+    keys = [f"r{i:04d}" for i in range(CHAIN)]
+    con = duckdb.connect(str(db))
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table intermediate.int_identity__records as "
+        "select unnest(?) as customer_record_key, 'chain' as source_system, unnest(?) as source_record_id, "
+        "date '1980-01-01' as date_of_birth",
+        [keys, keys],
+    )
+    # edges listed from the far end first, so a label can only arrive by propagating along the chain
+    pairs = [(keys[i], keys[i + 1]) for i in reversed(range(CHAIN - 1))]
+    con.execute(
+        "create table intermediate.int_identity__pair_scores as "
+        "select md5(l || r) as pair_key, l as left_record_key, r as right_record_key, 0.99 as match_probability, "
+        "'auto_merge' as score_decision from (select unnest(?) as l, unnest(?) as r)",
+        [[p[0] for p in pairs], [p[1] for p in pairs]],
+    )
+    con.execute(
+        "create table intermediate.int_identity__record_first_seen as "
+        "select customer_record_key, source_system, source_record_id, timestamp '2024-01-01' as first_seen_at "
+        "from intermediate.int_identity__records"
+    )
+    con.close()
+    seeded = run_dbt(db, "seed", "--select", "identity_review_decisions")
+    assert seeded.returncode == 0, seeded.stdout[-2000:]
+    built = run_dbt(db, "run", "--select", "int_identity__merge_edges", "int_identity__clusters")
+    assert built.returncode == 0, built.stdout[-2000:]
+    rows = query(
+        db,
+        "select count(distinct customer_key), min(cluster_size), max(cluster_size), "
+        "count(distinct anchor_record_key), min(anchor_record_key) from intermediate.int_identity__clusters",
+    )
+    assert rows == [(1, CHAIN, CHAIN, 1, "r0000")]
+
+
+FIRST = "Olivia Emma Noah Liam Lucas Ethan Mason Grace Chloe Hannah Nora Ryan Kevin Brian Eric Adam Laura Sarah".split()
+LAST = "Okafor Lindqvist Moreau Tanaka Kowalski Haddad Brennan Castillo Novak Fischer Rossi Dubois Silva".split()
+
+
+def _people(n: int, rng: random.Random) -> list[dict[str, str]]:
+    people = []
+    for i in range(n):
+        people.append(
+            {
+                "first": rng.choice(FIRST),
+                "last": rng.choice(LAST),
+                "birth": f"{rng.randrange(1940, 2005)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+                "zip": f"{rng.randrange(10000, 99999)}",
+                "addr": f"{rng.randrange(1, 9999)} {rng.choice(['Oak', 'Elm', 'Pine', 'Cedar', 'Birch'])} Road",
+                "person": f"P{i:04d}",
+            }
+        )
+    return people
+
+
+def test_person_records_without_email_or_phone_cluster(tmp_path: Path) -> None:
+    """A registry export with its own column names, no email and no phone, landed with
+    `cx load customers FILE --source-system NAME --map …`: the unchanged pipeline blocks on names, birth
+    date and postcode, and puts each person's two records (one with a typo in the last name) together."""
+    rng = random.Random(7)
+    people = _people(300, rng)
+    lines = ["reg_id,given,family,born,zip,addr,changed"]
+    truth: dict[str, str] = {}
+    for p in people:
+        for copy in range(2):
+            rid = f"{p['person']}-{copy}"
+            family = p["last"] if copy == 0 else p["last"][:-1] + ("x" if p["last"][-1] != "x" else "y")
+            changed = f"2024-0{copy + 1}-01T00:00:00Z"
+            lines.append(f"{rid},{p['first']},{family},{p['birth']},{p['zip']},{p['addr']},{changed}")
+            truth[rid] = p["person"]
+    csv = tmp_path / "registry_people.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "registry.duckdb"
+    mapping = (
+        "reg_id=source_record_id,given=first_name,family=last_name,born=date_of_birth,"
+        "zip=postcode,addr=street,changed=updated_at"
+    )
+    landed = subprocess.run(
+        [str(BIN / "cx"), "load", "customers", str(csv), "--source-system", "registry", "--map", mapping,
+         "--db", str(db), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert landed.returncode == 0, landed.stdout + landed.stderr
+    seeded = run_dbt(db, "seed")
+    assert seeded.returncode == 0, seeded.stdout[-2000:]
+    built = run_dbt(
+        db, "build", "--select", "stg_crm__customer_records", "path:models/intermediate/identity",
+        "path:models/marts/customer", "--exclude", "test_type:unit",
+    )  # fmt: skip
+    assert built.returncode == 0 and not built.failures(), built.stdout[-3000:]
+    mapped = query(db, "select source_record_id, customer_key from marts.customer_identity_map")
+    assert len(mapped) == 2 * len(people)
+    by_person: dict[str, set[str]] = {}
+    by_customer: dict[str, set[str]] = {}
+    for rid, key in mapped:
+        by_person.setdefault(truth[rid], set()).add(key)
+        by_customer.setdefault(key, set()).add(truth[rid])
+    together = sum(1 for keys in by_person.values() if len(keys) == 1)
+    assert together / len(people) >= 0.95, f"only {together} of {len(people)} people clustered"
+    assert all(len(persons) == 1 for persons in by_customer.values()), "two people merged"
