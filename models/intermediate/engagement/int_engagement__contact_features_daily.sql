@@ -73,6 +73,9 @@ event_features as (
         sum(case when event_type = 'crm.transaction' and age_days <= 30 then transaction_value else 0 end)
             as transaction_value_30d,
         sum(case when event_type = 'crm.transaction' then transaction_value else 0 end) as transaction_value_90d,
+        -- typical basket size regardless of how often: mean ln(1 + value) of the 90-day transactions
+        avg(case when event_type = 'crm.transaction' then ln(1 + transaction_value) end)
+            as avg_log_transaction_value_90d,
         count(case when event_type = 'crm.behavior' and age_days <= 7 then 1 end) as behaviors_7d,
         count(case when event_type = 'crm.behavior' and age_days <= 30 then 1 end) as behaviors_30d,
         count(case when event_type = 'crm.behavior' then 1 end) as behaviors_90d,
@@ -123,6 +126,7 @@ select
     coalesce(event_features.transaction_value_7d, 0) as transaction_value_7d,
     coalesce(event_features.transaction_value_30d, 0) as transaction_value_30d,
     coalesce(event_features.transaction_value_90d, 0) as transaction_value_90d,
+    coalesce(event_features.avg_log_transaction_value_90d, 0) as avg_log_transaction_value_90d,
     coalesce(event_features.behaviors_7d, 0) as behaviors_7d,
     coalesce(event_features.behaviors_30d, 0) as behaviors_30d,
     coalesce(event_features.behaviors_90d, 0) as behaviors_90d,

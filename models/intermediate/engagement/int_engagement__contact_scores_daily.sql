@@ -11,6 +11,7 @@
     'log_transactions_30d': 'ln(1 + transactions_30d)',
     'log_transactions_90d': 'ln(1 + transactions_90d)',
     'log_transaction_value_90d': 'ln(1 + transaction_value_90d)',
+    'avg_log_transaction_value_90d': 'avg_log_transaction_value_90d',
     'log_behaviors_7d': 'ln(1 + behaviors_7d)',
     'log_behaviors_30d': 'ln(1 + behaviors_30d)',
     'log_behaviors_90d': 'ln(1 + behaviors_90d)',
