@@ -1,5 +1,6 @@
 -- One row per completed conversation with a customer participant: the participant data PATCH that writes
--- the conversation's behavioural CES (seed 004) onto the customer participant (genesys-api.md §2.1).
+-- the conversation's behavioural CES (seed 004) and its attribution (the owning campaign touch, seed 000)
+-- onto the customer participant (genesys-api.md §2.1).
 -- Attribute values must be strings; keys carry var('export_attribute_prefix') so they never collide with
 -- flow-set participant data. Analytics does not keep attributes set after a conversation ends; the
 -- profile-level roll-ups also go to External Contacts.
@@ -10,6 +11,10 @@ with effort as (
 
 participants as (
     select * from {{ ref('stg_genesys__participants') }}
+),
+
+attribution as (
+    select * from {{ ref('fct_interaction_attribution') }}
 ),
 
 -- the customer side of the conversation; the first one when a conversation has several
@@ -32,12 +37,18 @@ attributes as (
             (prefix ~ 'ces_high_effort', "case when effort.is_high_effort then 'true' else 'false' end"),
             (prefix ~ 'ces_transfer_penalty', 'cast(effort.ces_transfer_penalty as varchar)'),
             (prefix ~ 'ces_wait_penalty', 'cast(effort.ces_wait_penalty as varchar)'),
+            (prefix ~ 'attributed', "case when attribution.is_attributed then 'true' else 'false' end"),
+            (prefix ~ 'attributed_campaign_id', "coalesce(attribution.owning_campaign_id, '')"),
+            (prefix ~ 'attributed_channel', "coalesce(attribution.owning_channel, '')"),
         ]) }} as attribute_map
     from effort
     inner join customer_participants as customer
         on
             effort.conversation_id = customer.conversation_id
             and customer.customer_rank = 1
+    -- seed 000 window attribution: the campaign touch that owns the conversation, if any
+    left join attribution
+        on effort.conversation_id = attribution.conversation_id
 ),
 
 payloads as (

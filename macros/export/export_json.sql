@@ -1,0 +1,44 @@
+{#-
+    JSON helpers the export marts need to build API payloads (dispatch: DuckDB first, ANSI-ish default).
+-#}
+
+{#- A UTC timestamp as the API's ISO-8601 text with milliseconds and a Z: 2024-05-14T10:00:00.000Z. -#}
+{% macro iso_utc_text(ts_expr) -%}
+    {{ return(adapter.dispatch('iso_utc_text', 'cx_analytics')(ts_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__iso_utc_text(ts_expr) -%}
+    strftime({{ ts_expr }}, '%Y-%m-%dT%H:%M:%S.%g') || 'Z'
+{%- endmacro %}
+
+{% macro default__iso_utc_text(ts_expr) -%}
+    to_char({{ ts_expr }}, 'YYYY-MM-DD"T"HH24:MI:SS.FF3"Z"')
+{%- endmacro %}
+
+
+{#- A JSON array of the given JSON expressions. -#}
+{% macro json_build_array(items) -%}
+    {{ return(adapter.dispatch('json_build_array', 'cx_analytics')(items)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_build_array(items) -%}
+    json_array({{ items | join(', ') }})
+{%- endmacro %}
+
+{% macro default__json_build_array(items) -%}
+    json_array({{ items | join(', ') }})
+{%- endmacro %}
+
+
+{#- The keys of object `patch` laid over object `base` (RFC 7396 merge patch). -#}
+{% macro json_merge(base_expr, patch_expr) -%}
+    {{ return(adapter.dispatch('json_merge', 'cx_analytics')(base_expr, patch_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_merge(base_expr, patch_expr) -%}
+    json_merge_patch({{ base_expr }}, {{ patch_expr }})
+{%- endmacro %}
+
+{% macro default__json_merge(base_expr, patch_expr) -%}
+    json_merge_patch({{ base_expr }}, {{ patch_expr }})
+{%- endmacro %}
