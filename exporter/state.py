@@ -149,18 +149,20 @@ def pending_units(
     dead = "d.export_key is not null" if with_state else "false"
     select = (f"m.export_key, m.request_method, m.request_path, m.payload, m.payload_hash, {dead} as was_dead")
     sql = _pending_sql(relation, with_state, select) + _expired_filter(with_state) + " order by m.export_key"
-    if limit is not None:
-        sql += f" limit {int(limit)}"
+    # the limit is applied here, not in SQL: DuckDB 2.0.0 ignores LIMIT on this left-join query
     params = {"target": target.name, "cutoff": cutoff} if with_state else {}
     cursor = con.cursor()
+    left = limit
     try:
         cursor.execute(sql, params)
-        while True:
-            rows = cursor.fetchmany(fetch_size)
+        while left is None or left > 0:
+            rows = cursor.fetchmany(fetch_size if left is None else min(fetch_size, left))
             if not rows:
                 return
             for key, method, path, payload, payload_hash, was_dead in rows:
                 yield Unit(str(key), str(method).upper(), str(path), str(payload), str(payload_hash), bool(was_dead))
+            if left is not None:
+                left -= len(rows)
     finally:
         cursor.close()
 
