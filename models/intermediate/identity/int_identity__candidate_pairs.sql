@@ -40,17 +40,17 @@ rule_widths as (
 record_features as (
     {%- for feature in features %}
 
-    select
-        customer_record_key,
-        '{{ feature }}' as feature,
-        cast({{ 'date_of_birth_text' if feature == 'date_of_birth' else feature }} as {{ dbt.type_string() }})
-            as feature_value
-    from records
-    where {{ feature }} is not null
-    {%- if not loop.last %}
+        select
+            customer_record_key,
+            '{{ feature }}' as feature,
+            cast({{ 'date_of_birth_text' if feature == 'date_of_birth' else feature }} as {{ dbt.type_string() }})
+                as feature_value
+        from records
+        where {{ feature }} is not null
+        {%- if not loop.last %}
 
-    union all
-    {%- endif %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),

@@ -30,7 +30,8 @@ merge_edges as (
 
 ),
 
-nodes as (
+-- nodes is read inside connected_components
+nodes as (  -- noqa: ST03
 
     select customer_record_key as node_key
     from records
@@ -47,6 +48,8 @@ edges_0 as (
     from merge_edges
 
 ),
+-- sqlfluff cannot parse the recursive `using key` CTE and then misreads this loop's indentation
+-- noqa: disable=LT02
 {%- for r in range(rounds + 1) %}
 
 directed_edges_{{ r }} as (
@@ -98,22 +101,26 @@ component_edges_{{ r }} as (
 
 ),
 
+weakest_strengths_{{ r }} as (
+
+    select
+        component_key,
+        min(edge_strength) as weakest_strength
+    from component_edges_{{ r }}
+    group by component_key
+
+),
+
 weakest_edges_{{ r }} as (
 
     select
         component_edges_{{ r }}.left_record_key,
         component_edges_{{ r }}.right_record_key
     from component_edges_{{ r }}
-    inner join (
-        select
-            component_key,
-            min(edge_strength) as weakest_strength
-        from component_edges_{{ r }}
-        group by component_key
-    ) as weakest
+    inner join weakest_strengths_{{ r }}
         on
-            component_edges_{{ r }}.component_key = weakest.component_key
-            and component_edges_{{ r }}.edge_strength = weakest.weakest_strength
+            component_edges_{{ r }}.component_key = weakest_strengths_{{ r }}.component_key
+            and component_edges_{{ r }}.edge_strength = weakest_strengths_{{ r }}.weakest_strength
 
 ),
 
@@ -133,6 +140,7 @@ edges_{{ r + 1 }} as (
 ),
 {%- endif %}
 {%- endfor %}
+-- noqa: enable=all
 
 components as (
 

@@ -17,7 +17,8 @@
     'date_of_birth': "cast(date_of_birth as " ~ dbt.type_string() ~ ")",
     'account_id': 'account_id',
     'address': "case when coalesce(street, city, postcode) is not null then concat_ws(', ', street, city, postcode, country) end",
-    'last_purchase_date': "cast(" ~ try_parse_date(json_get_text('raw_attributes', '$.last_purchase_date')) ~ " as " ~ dbt.type_string() ~ ")",
+    'last_purchase_date': "cast(" ~ try_parse_date(json_get_text('raw_attributes', '$.last_purchase_date'))
+        ~ " as " ~ dbt.type_string() ~ ")",
 } -%}
 
 with
@@ -54,7 +55,10 @@ field_actions as (
     from (
         select
             merge_rules.*,
-            row_number() over (partition by merge_rules.field order by merge_rules.priority, merge_rules.action) as rule_rank
+            row_number() over (
+                partition by merge_rules.field
+                order by merge_rules.priority, merge_rules.action
+            ) as rule_rank
         from merge_rules
     ) as ranked_rules
     where rule_rank = 1
@@ -65,18 +69,18 @@ field_actions as (
 field_values as (
     {%- for field, expression in fields.items() %}
 
-    select
-        customer_record_key,
-        source_system,
-        source_record_id,
-        source_updated_at,
-        '{{ field }}' as field,
-        {{ expression }} as field_value
-    from records
-    {%- if not loop.last %}
+        select
+            customer_record_key,
+            source_system,
+            source_record_id,
+            source_updated_at,
+            '{{ field }}' as field,
+            {{ expression }} as field_value
+        from records
+        {%- if not loop.last %}
 
-    union all
-    {%- endif %}
+            union all
+        {%- endif %}
     {%- endfor %}
 
 ),
@@ -114,14 +118,14 @@ ranked as (
         row_number() over (
             partition by candidates.customer_key, candidates.field
             order by
-                case when candidates.is_listed_source then 0 else 1 end,
+                case when candidates.is_listed_source then 0 else 1 end asc,
                 case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
                 case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
                 candidates.priority asc nulls last,
                 case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
                 candidates.source_updated_at desc nulls last,
-                candidates.source_system,
-                candidates.source_record_id
+                candidates.source_system asc,
+                candidates.source_record_id asc
         ) as survivor_rank,
         count(*) over (partition by candidates.customer_key, candidates.field) as candidate_count
     from candidates
@@ -142,6 +146,18 @@ with_winner as (
         partition by ranked.customer_key, ranked.field
         order by ranked.survivor_rank
     )
+
+),
+
+compared as (
+
+    select
+        with_winner.*,
+        coalesce(with_winner.source_updated_at = with_winner.winner_updated_at, false)
+        or (with_winner.source_updated_at is null and with_winner.winner_updated_at is null) as has_same_timestamp,
+        coalesce(with_winner.priority = with_winner.winner_priority, false)
+        or (with_winner.priority is null and with_winner.winner_priority is null) as has_same_priority
+    from with_winner
 
 ),
 
@@ -176,10 +192,9 @@ final as (
             when field_value = winner_value then 'same_value'
             when not is_listed_source then 'source_not_listed'
             when action = 'MAX_VALUE' and field_value <> winner_value then 'max_value'
-            when action = 'UPDATE_IF_NEWER' and source_updated_at is distinct from winner_updated_at then 'newer_timestamp'
-            when action = 'KEEP_EXISTING' and priority is distinct from winner_priority then 'source_priority'
-            when priority is distinct from winner_priority then 'source_priority'
-            when source_updated_at is distinct from winner_updated_at then 'timestamp'
+            when action = 'UPDATE_IF_NEWER' and not has_same_timestamp then 'newer_timestamp'
+            when not has_same_priority then 'source_priority'
+            when not has_same_timestamp then 'timestamp'
             else 'deterministic'
         end as decided_by,
         -- seed 002 edge case 2: two systems disagree within the same second → logged as a race condition
@@ -187,7 +202,7 @@ final as (
         and field_value <> winner_value
         and customer_record_key <> winner_record_key
         and date_trunc('second', source_updated_at) = date_trunc('second', winner_updated_at) as is_race_condition
-    from with_winner
+    from compared
 
 )
 

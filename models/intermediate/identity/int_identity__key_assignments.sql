@@ -14,21 +14,21 @@ clusters as (
 
 {%- if is_incremental() %}
 
-latest_assignments as (
+    latest_assignments as (
 
-    select
-        customer_record_key,
-        customer_key
-    from (
         select
             customer_record_key,
-            customer_key,
-            row_number() over (partition by customer_record_key order by assigned_at desc) as assignment_rank
-        from {{ this }}
-    ) as ranked_assignments
-    where assignment_rank = 1
+            customer_key
+        from (
+            select
+                customer_record_key,
+                customer_key,
+                row_number() over (partition by customer_record_key order by assigned_at desc) as assignment_rank
+            from {{ this }}
+        ) as ranked_assignments
+        where assignment_rank = 1
 
-),
+    ),
 {%- endif %}
 
 changes as (
@@ -37,12 +37,13 @@ changes as (
         clusters.customer_record_key,
         clusters.customer_key,
         {%- if is_incremental() %}
-        latest_assignments.customer_key as previous_customer_key,
+            latest_assignments.customer_key as previous_customer_key,
         {%- else %}
         cast(null as {{ dbt.type_string() }}) as previous_customer_key,
         {%- endif %}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as assigned_at
-    from clusters
+    from
+        clusters
     {%- if is_incremental() %}
     left join latest_assignments
         on clusters.customer_record_key = latest_assignments.customer_record_key

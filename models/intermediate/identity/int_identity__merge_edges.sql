@@ -66,7 +66,7 @@ latest_reviews as (
             reviewed_pairs.*,
             row_number() over (
                 partition by reviewed_pairs.left_record_key, reviewed_pairs.right_record_key
-                order by reviewed_pairs.reviewed_at desc nulls last, reviewed_pairs.decision
+                order by reviewed_pairs.reviewed_at desc nulls last, reviewed_pairs.decision asc
             ) as review_rank
         from reviewed_pairs
     ) as ranked_reviews

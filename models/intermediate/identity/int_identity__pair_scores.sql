@@ -28,7 +28,7 @@ candidate_pairs as (
 
 ),
 
-prior as (
+prior_probability as (
 
     select max(prior_match_probability) as prior_match_probability
     from comparison_weights
@@ -92,7 +92,8 @@ scored as (
         candidate_pairs.left_record_key,
         candidate_pairs.right_record_key,
         candidate_pairs.blocking_rules,
-        ln(prior.prior_match_probability / (1 - prior.prior_match_probability)) / ln(2.0) as prior_weight,
+        ln(prior_probability.prior_match_probability / (1 - prior_probability.prior_match_probability))
+        / ln(2.0) as prior_weight,
         pair_totals.evidence_weight,
         pair_totals.has_person_evidence,
         pair_totals.explanation,
@@ -101,7 +102,7 @@ scored as (
     from candidate_pairs
     inner join pair_totals
         on candidate_pairs.pair_key = pair_totals.pair_key
-    cross join prior
+    cross join prior_probability
 
 ),
 

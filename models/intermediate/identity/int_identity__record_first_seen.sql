@@ -22,14 +22,14 @@ sightings as (
     from records
     {%- if is_incremental() %}
 
-    union all
+        union all
 
-    select
-        customer_record_key,
-        source_system,
-        source_record_id,
-        first_seen_at
-    from {{ this }}
+        select
+            customer_record_key,
+            source_system,
+            source_record_id,
+            first_seen_at
+        from {{ this }}
     {%- endif %}
 
 ),

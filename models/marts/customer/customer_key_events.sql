@@ -46,7 +46,7 @@ state_at_build as (
         ) as state_rank
     from builds
     inner join assignments
-        on assignments.assigned_at <= builds.assigned_at
+        on builds.assigned_at >= assignments.assigned_at
 
 ),
 
