@@ -72,6 +72,7 @@
                     then not cmp_similarities.is_missing
                     and cmp_similarities.levenshtein_distance <= {{ comparisons }}.threshold
                 when 'else' then not cmp_similarities.is_missing
+                when 'else_neutral' then not cmp_similarities.is_missing
                 else false
             end
         group by cmp_similarities.left_record_key, cmp_similarities.right_record_key, cmp_similarities.comparison

@@ -8,8 +8,8 @@
       m = P(level | same person): the level's share among high-confidence candidate pairs, leave-one-out
           (a pair trains comparison c only on the evidence of the other comparisons), smoothed by the
           seed's m_start as one pseudo-pair;
-      prior = share of all record pairs that are high-confidence matches (Bayes factors compare with
-          random pairs, so the prior is per random pair);
+      prior = λ, the share of all record pairs that match (Bayes factors compare with random pairs):
+          EM from the high-confidence share, λ ← Σ P(match) over candidate pairs / all pairs;
       bayes_factor = m / u, match_weight = log2(m / u). The 'missing' level has weight 0.
 -#}
 {%- set offsets = var('identity_u_sample_offsets') | int -%}
@@ -100,7 +100,7 @@ random_level_counts as (
         on
             comparisons.comparison = random_levels.comparison
             and comparisons.level_order = random_levels.level_order
-    where comparisons.method <> 'missing'
+    where comparisons.method not in ('missing', 'else_neutral')
     group by comparisons.comparison, comparisons.level_order
 
 ),
@@ -214,7 +214,7 @@ u_estimates as (
             and comparisons.level_order = random_level_shares.level_order
     left join exact_chance
         on comparisons.comparison = exact_chance.comparison
-    where comparisons.method <> 'missing'
+    where comparisons.method not in ('missing', 'else_neutral')
 
 ),
 
@@ -298,9 +298,11 @@ m_estimates as (
 
 ),
 
--- prior: the share of all record pairs that are high-confidence matches (the Bayes factors compare a
--- pair with random pairs, so the prior is per random pair, not per candidate pair)
-prior as (
+-- prior: EM on the share λ of all record pairs that match (the Bayes factors compare a pair with random
+-- pairs, so λ is per random pair). Start from the high-confidence pairs, then
+-- λ ← Σ_candidate-pairs P(match | evidence, λ) / all pairs, var('identity_prior_em_iterations') times;
+-- pairs outside the blocks count as non-matches.
+prior_0 as (
 
     select
         greatest(
@@ -311,6 +313,82 @@ prior as (
     where
         total_weight >= {{ var('identity_training_min_weight') }}
         and anchor_agreements >= 1
+
+),
+
+level_weights as (
+
+    select
+        u_estimates.comparison,
+        u_estimates.level_order,
+        ln(greatest(m_estimates.m_probability, {{ probability_floor }}) / u_estimates.u_probability) / ln(2.0)
+            as match_weight
+    from u_estimates
+    inner join m_estimates
+        on
+            u_estimates.comparison = m_estimates.comparison
+            and u_estimates.level_order = m_estimates.level_order
+
+),
+
+pair_evidence as (
+
+    select
+        comparison_levels.pair_key,
+        sum(coalesce(level_weights.match_weight, 0)) as evidence_weight
+    from comparison_levels
+    left join level_weights
+        on
+            comparison_levels.comparison = level_weights.comparison
+            and comparison_levels.level_order = level_weights.level_order
+    group by comparison_levels.pair_key
+
+),
+
+record_pairs as (
+
+    select count(*) * (count(*) - 1.0) / 2.0 as all_pairs
+    from records
+
+),
+{%- for i in range(var('identity_prior_em_iterations') | int) %}
+
+    prior_{{ i + 1 }} as (
+
+        select
+            greatest(
+                sum(
+                    1.0 / (
+                        1.0 + power(
+                            2.0,
+                            -greatest(
+                                least(
+                                    ln(
+                                        prior_{{ i }}.prior_match_probability
+                                        / (1.0 - prior_{{ i }}.prior_match_probability)
+                                    )
+                                    / ln(2.0)
+                                    + pair_evidence.evidence_weight,
+                                    60
+                                ),
+                                -60
+                            )
+                        )
+                    )
+                ) / max(record_pairs.all_pairs),
+                {{ probability_floor }} / 1000
+            ) as prior_match_probability
+        from pair_evidence
+        cross join prior_{{ i }}
+        cross join record_pairs
+
+    ),
+{%- endfor %}
+
+prior as (
+
+    select prior_match_probability
+    from prior_{{ var('identity_prior_em_iterations') | int }}
 
 ),
 
@@ -349,7 +427,7 @@ missing_levels as (
         prior.prior_match_probability
     from comparisons
     cross join prior
-    where comparisons.method = 'missing'
+    where comparisons.method in ('missing', 'else_neutral')
 
 ),
 
