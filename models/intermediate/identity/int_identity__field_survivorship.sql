@@ -183,15 +183,15 @@ final as (
         survivor_rank = 1 as is_winner,
         case
             when survivor_rank = 1 then 'won'
-            when field_value = winner_value then 'same_value'
+            when lower(field_value) = lower(winner_value) then 'same_value'
             else 'beaten'
         end as outcome,
         -- what decided against this candidate (null for the winner)
         case
             when survivor_rank = 1 then null
-            when field_value = winner_value then 'same_value'
+            when lower(field_value) = lower(winner_value) then 'same_value'
             when not is_listed_source then 'source_not_listed'
-            when action = 'MAX_VALUE' and field_value <> winner_value then 'max_value'
+            when action = 'MAX_VALUE' and lower(field_value) <> lower(winner_value) then 'max_value'
             when action = 'UPDATE_IF_NEWER' and not has_same_timestamp then 'newer_timestamp'
             when not has_same_priority then 'source_priority'
             when not has_same_timestamp then 'timestamp'
@@ -199,7 +199,7 @@ final as (
         end as decided_by,
         -- seed 002 edge case 2: two systems disagree within the same second → logged as a race condition
         survivor_rank > 1
-        and field_value <> winner_value
+        and lower(field_value) <> lower(winner_value)
         and customer_record_key <> winner_record_key
         and date_trunc('second', source_updated_at) = date_trunc('second', winner_updated_at) as is_race_condition
     from compared
