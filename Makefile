@@ -36,8 +36,10 @@ generate: install
 load: install
 	$(BIN)/cx load $(DATA_DIR)
 
+# generated data ends at its manifest's reference_time: windows are measured from it (var reference_time)
 build: install
-	$(BIN)/dbt build
+	CX_REFERENCE_TIME="$$($(BIN)/python -c 'import json; print(json.load(open("$(DATA_DIR)/manifest.json"))["reference_time"].replace("T", " ").rstrip("Z"))')" \
+		$(BIN)/dbt build
 
 summary: install
 	$(BIN)/cx summary

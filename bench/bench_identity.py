@@ -22,6 +22,9 @@ from pathlib import Path
 
 import duckdb
 
+# generated data ends at the generator's reference time: dbt measures windows from it, not from today
+os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
+
 log = logging.getLogger("bench_identity")
 REPO = Path(__file__).resolve().parents[1]
 

@@ -24,6 +24,9 @@ import duckdb
 from loaders.generator import generate
 from loaders.landing import discover, land_files
 
+# generated data ends at the generator's reference time: dbt measures windows from it, not from today
+os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
+
 ROOT = Path(__file__).resolve().parents[1]
 GROUPS = {
     # group: dbt selector (each group assumes the previous ones were built)

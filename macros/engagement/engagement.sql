@@ -1,11 +1,4 @@
-{#- Engagement domain (seed 003): the run's clock, the exactly-once key, the logistic link and the tiers. -#}
-
-{#- The run's "now" (var reference_time, UTC): every window, skew and cooldown rule is measured from it. -#}
-{% macro engagement_reference_time() -%}
-    cast('{{ var("reference_time") }}' as timestamp)
-{%- endmacro %}
-
-
+{#- Engagement domain (seed 003): the exactly-once key, the logistic link and the tiers. -#}
 {#-
     request_id: the deterministic idempotency key sent as X-Request-Id (seed 003 §2):
         lower-case hex SHA-256 of  contact_id || '|' || event_type || '|' || crm_record_id

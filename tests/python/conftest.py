@@ -12,10 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from loaders.generator.profiles import REFERENCE_TIME
+
 ROOT = Path(__file__).resolve().parents[2]
 # the complete example of ../shared/reference (a details job result page), kept in the repo so tests are self-contained
 REFERENCE_PAGE = ROOT / "tests" / "fixtures" / "genesys_conversation_job_page.example.json"
 BIN = Path(sys.executable).parent
+GENERATED_REFERENCE_TIME = REFERENCE_TIME.replace("T", " ").rstrip("Z")
 
 
 @dataclass
@@ -31,7 +34,9 @@ class DbtResult:
 def run_dbt(db_path: Path, *args: str, vars: dict | None = None) -> DbtResult:
     """Run dbt (a real subprocess, as a user would) against `db_path`; target/ and logs/ go beside it."""
     work = db_path.parent
-    env = dict(os.environ, CX_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(ROOT))
+    # generated data ends at the generator's reference time: measure windows from it, not from today
+    env = dict(os.environ, CX_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(ROOT),
+               CX_REFERENCE_TIME=GENERATED_REFERENCE_TIME)
     cmd = [
         str(BIN / "dbt"),
         *args,

@@ -21,7 +21,7 @@ campaign_days as (
         channel_type,
         budget,
         start_date,
-        coalesce(end_date, cast(cast('{{ var("reference_time") }}' as timestamp) as date)) as last_date
+        coalesce(end_date, cast({{ reference_time() }} as date)) as last_date
     from campaigns
     where
         start_date is not null

@@ -33,9 +33,9 @@ touchpoints as (
     from events
     where
         channel_origin is not null
-        and event_timestamp <= {{ engagement_reference_time() }}
+        and event_timestamp <= {{ reference_time() }}
         and event_timestamp
-        > {{ dateadd('day', -var('engagement_channel_lookback_days'), engagement_reference_time()) }}
+        > {{ dateadd('day', -var('engagement_channel_lookback_days'), reference_time()) }}
 
     union all
 
@@ -47,9 +47,9 @@ touchpoints as (
     from interactions
     where
         (is_customer_initiated or is_outbound_attempt)
-        and conversation_started_at <= {{ engagement_reference_time() }}
+        and conversation_started_at <= {{ reference_time() }}
         and conversation_started_at
-        > {{ dateadd('day', -var('engagement_channel_lookback_days'), engagement_reference_time()) }}
+        > {{ dateadd('day', -var('engagement_channel_lookback_days'), reference_time()) }}
 
 ),
 

@@ -37,7 +37,7 @@ snapshots as (
 
     select
         days_back,
-        {{ dateadd('day', '-days_back', engagement_reference_time()) }} as snapshot_at
+        {{ dateadd('day', '-days_back', reference_time()) }} as snapshot_at
     from days_back
 
 ),

@@ -48,7 +48,7 @@ local_touches as (
     from interactions
     inner join contacts
         on interactions.contact_key = contacts.contact_key
-    where interactions.conversation_started_at <= {{ engagement_reference_time() }}
+    where interactions.conversation_started_at <= {{ reference_time() }}
 
     union all
 
@@ -61,7 +61,7 @@ local_touches as (
     from events
     inner join contacts
         on events.contact_key = contacts.contact_key
-    where events.event_timestamp <= {{ engagement_reference_time() }}
+    where events.event_timestamp <= {{ reference_time() }}
 
 ),
 

@@ -44,7 +44,7 @@ last_outreach as (
         contact_key,
         max(conversation_started_at) as last_outreach_at
     from interactions
-    where is_outbound_attempt and conversation_started_at <= {{ engagement_reference_time() }}
+    where is_outbound_attempt and conversation_started_at <= {{ reference_time() }}
     group by contact_key
 
 ),

@@ -23,7 +23,7 @@ measured as (
         manifest_violation,
         manifest_violation_field,
         {{ seconds_between('first_received_at', 'event_timestamp') }} as ahead_of_arrival_seconds,
-        {{ seconds_between(engagement_reference_time(), 'event_timestamp') }} as ahead_of_reference_seconds,
+        {{ seconds_between(reference_time(), 'event_timestamp') }} as ahead_of_reference_seconds,
         {{ seconds_between('event_timestamp', 'first_received_at') }} as arrival_lag_seconds
     from events
 

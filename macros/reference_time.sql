@@ -1,0 +1,28 @@
+{#-
+    The run's "now" as a UTC timestamp: every window, clock-skew rule and cooldown is measured from it.
+    var('reference_time') (default: env CX_REFERENCE_TIME, else 'now') is either 'now' — the current time,
+    what production runs want — or a fixed UTC time such as '2026-11-01 00:00:00', which makes a run
+    reproducible (the generated data sets end at their manifest's reference_time; `make demo` and the
+    tests pass it).
+-#}
+{% macro reference_time() -%}
+    {%- set value = var('reference_time', 'now') -%}
+    {%- if value is none or (value | string | trim | lower) in ('', 'now', 'none') -%}
+        {{ current_utc_timestamp() }}
+    {%- else -%}
+        cast('{{ value }}' as timestamp)
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro current_utc_timestamp() -%}
+    {{ return(adapter.dispatch('current_utc_timestamp', 'cx_analytics')()) }}
+{%- endmacro %}
+
+{% macro duckdb__current_utc_timestamp() -%}
+    timezone('UTC', current_timestamp)
+{%- endmacro %}
+
+{% macro default__current_utc_timestamp() -%}
+    cast(current_timestamp at time zone 'UTC' as timestamp)
+{%- endmacro %}
