@@ -173,12 +173,16 @@ def acknowledge(
     """Record ``units`` as delivered (to be called inside the batch's transaction)."""
     if not units:
         return
-    con.executemany(
+    # one statement for the whole batch, keys and hashes bound as two lists (executemany or a VALUES list
+    # per row is 10-100x slower in DuckDB)
+    con.execute(
         """
-        insert or replace into ops.export_state (target, export_key, payload_hash, acknowledged_at, run_id, http_status)
-        values (?, ?, ?, ?, ?, ?)
+        insert or replace into ops.export_state (target, export_key, payload_hash, acknowledged_at, run_id,
+            http_status)
+        select $target, unnest($keys), unnest($hashes), $now, $run_id, $status
         """,
-        [(target.name, u.key, u.payload_hash, now, run_id, status) for u in units],
+        {"target": target.name, "keys": [u.key for u in units], "hashes": [u.payload_hash for u in units],
+         "now": now, "run_id": run_id, "status": status},
     )
     resolved = [(now, target.name, u.key) for u in units if u.was_dead_lettered or u.retried]
     if resolved:
