@@ -2,10 +2,8 @@
     One row per Genesys conversation (grain: conversation_id, latest version): when it started, who the
     customer is, and the snapshot fct_interaction_attribution keeps (seed 000, edge case 3: channel, duration,
     queue, wrap-up / disposition survive when Genesys purges the interaction).
-    Customers are matched through int_identity__identifier_lookup (macro resolve_customer_key) from the
-    customer participant: CRM_LeadId attribute (source record of var('attribution_lead_source_system')) >
-    CRM_AccountId attribute > context.email attribute (web messaging) > the customer's number (ANI inbound,
-    DNIS outbound, E.164).
+    The customer comes from int_identity__conversation_customers (CRM_LeadId > CRM_AccountId > context.email
+    > the customer's number, through the identity seam).
 -#}
 
 with
@@ -34,9 +32,9 @@ segments as (
 
 ),
 
-identifier_lookup as (
+conversation_customers as (
 
-    select * from {{ ref('int_identity__identifier_lookup') }}
+    select * from {{ ref('int_identity__conversation_customers') }}
 
 ),
 
@@ -49,11 +47,6 @@ customer_sessions as (
         sessions.message_type,
         sessions.disposition_name,
         sessions.outbound_campaign_id,
-        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end
-            as customer_phone_e164,
-        nullif(trim(participants.attr_crm_lead_id), '') as crm_lead_id,
-        nullif(trim(participants.attr_crm_account_id), '') as crm_account_id,
-        {{ normalize_email(map_get('participants.attributes', "'context.email'")) }} as customer_email,
         row_number() over (
             partition by sessions.conversation_id
             order by participants.participant_index, sessions.session_index
@@ -118,58 +111,6 @@ queues_and_wrap_ups as (
 
 ),
 
-conversation_identifiers as (
-
-    select
-        conversation_id as event_id,
-        1 as match_priority,
-        'source_record' as identifier_type,
-        crm_lead_id as identifier_value,
-        '{{ var("attribution_lead_source_system", "crm") }}' as source_system
-    from customer_sessions
-    where crm_lead_id is not null
-
-    union all
-
-    select
-        conversation_id as event_id,
-        2 as match_priority,
-        'account_id' as identifier_type,
-        crm_account_id as identifier_value,
-        '*' as source_system
-    from customer_sessions
-    where crm_account_id is not null
-
-    union all
-
-    select
-        conversation_id as event_id,
-        3 as match_priority,
-        'email' as identifier_type,
-        customer_email as identifier_value,
-        '*' as source_system
-    from customer_sessions
-    where customer_email is not null
-
-    union all
-
-    select
-        conversation_id as event_id,
-        4 as match_priority,
-        'phone_e164' as identifier_type,
-        customer_phone_e164 as identifier_value,
-        '*' as source_system
-    from customer_sessions
-    where customer_phone_e164 is not null
-
-),
-
-conversation_customers as (
-
-    {{ resolve_customer_key('conversation_identifiers', 'identifier_lookup') }}
-
-),
-
 final as (
 
     select
@@ -195,7 +136,7 @@ final as (
     left join queues_and_wrap_ups
         on conversations.conversation_id = queues_and_wrap_ups.conversation_id
     left join conversation_customers
-        on conversations.conversation_id = conversation_customers.event_id
+        on conversations.conversation_id = conversation_customers.conversation_id
 
 )
 

@@ -8,7 +8,7 @@
     session's outboundCampaignId mapped to the registry through the calls that carry both.
     A touch without a campaign is kept, classified 'unknown' (is_campaign_unknown), never 'organic'.
     Customers are matched through int_identity__identifier_lookup (macro resolve_customer_key):
-      marketing: CRM lead id (source record of var('attribution_lead_source_system')) > email > phone;
+      marketing: CRM lead id (source record of var('crm_source_system')) > email > phone;
       dialer:    CRM_LeadId attribute (same) > CRM_AccountId attribute > dialled number (dnis, E.164).
     touch_sequence is the TouchSequence attribute when present, else the touch's position (1, 2, …) among
     the same customer's touches of the same campaign, ordered by time then touch_id.
@@ -224,7 +224,7 @@ touch_identifiers as (
         1 as match_priority,
         'source_record' as identifier_type,
         lead_id as identifier_value,
-        '{{ var("attribution_lead_source_system", "crm") }}' as source_system
+        '{{ var("crm_source_system") }}' as source_system
     from all_touches
     where lead_id is not null
 

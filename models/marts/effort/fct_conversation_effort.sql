@@ -6,12 +6,17 @@ with inputs as (
     where is_complete
 ),
 
+conversation_customers as (
+    select * from {{ ref('int_identity__conversation_customers') }}
+),
+
 scored as (
     select
-        conversation_id,
-        conversation_started_at,
-        conversation_ended_at,
-        cast(conversation_started_at as date) as conversation_date,
+        inputs.conversation_id,
+        conversation_customers.customer_key,
+        inputs.conversation_started_at,
+        inputs.conversation_ended_at,
+        cast(inputs.conversation_started_at as date) as conversation_date,
         originating_direction,
         media_type,
         first_queue_id,
@@ -34,11 +39,13 @@ scored as (
         {{ ces_score('transfer_count', 'queue_wait_seconds') }} as ces_score,
         transfers_disagree or queue_wait_disagrees as sources_disagree
     from inputs
+    left join conversation_customers on inputs.conversation_id = conversation_customers.conversation_id
 ),
 
 final as (
     select
         conversation_id,
+        customer_key,
         conversation_started_at,
         conversation_ended_at,
         conversation_date,
