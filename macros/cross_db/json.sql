@@ -84,3 +84,17 @@
 {% macro duckdb__json_array_length(json_expr) -%}
     json_array_length({{ json_expr }})
 {%- endmacro %}
+
+
+{#- A JSON array of the given JSON values, leaving out the nulls: [a, null, b] → [a, b]. -#}
+{% macro json_array_compact(items) -%}
+    {{ return(adapter.dispatch('json_array_compact', 'cx_analytics')(items)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_compact(items) -%}
+    to_json(list_filter([{{ items | join(', ') }}], lambda item: item is not null))
+{%- endmacro %}
+
+{% macro default__json_array_compact(items) -%}
+    json_array({{ items | join(', ') }} absent on null)
+{%- endmacro %}
