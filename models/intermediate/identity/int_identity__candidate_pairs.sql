@@ -5,8 +5,8 @@
     names, birth date and postcode still pair records without email or phone. Keys held by more than
     var('identity_max_block_size') records (a call-centre phone, a placeholder email) are skipped.
 -#}
-{%- set features = ['email', 'phone_e164', 'account_id', 'first_name', 'last_name', 'first_initial',
-                    'last_name_phonetic', 'date_of_birth', 'postcode', 'street'] -%}
+{%- set features = ['email', 'phone_e164', 'account_id', 'first_name', 'first_name_canonical', 'last_name',
+                    'first_initial', 'last_name_phonetic', 'date_of_birth', 'postcode', 'street'] -%}
 
 with
 

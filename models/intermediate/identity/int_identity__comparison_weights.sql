@@ -1,10 +1,10 @@
 {#-
     Fellegi–Sunter weights estimated from the data itself. One row per (comparison, level_order) of
     seed identity_comparisons with:
-      u = P(level | two different people): for 'exact' levels the chance two records picked at random
-          share a value, Σ_v (n_v / n)² over the field's values; for the other levels the level's share
-          among var('identity_u_sample_pairs') random record pairs (pseudo-random by md5 order), Laplace
-          smoothed (random pairs are almost all non-matches);
+      u = P(level | two different people): for 'exact' levels the chance two different records picked
+          at random share a value, Σ_v n_v (n_v − 1) / (n (n − 1)) over the field's values; for the other
+          levels the level's share among var('identity_u_sample_pairs') random record pairs (pseudo-random
+          by md5 order), Laplace smoothed (random pairs are almost all non-matches);
       m = P(level | same person): the level's share among high-confidence candidate pairs, leave-one-out
           (a pair trains comparison c only on the evidence of the other comparisons), smoothed by the
           seed's m_start as one pseudo-pair;
@@ -185,7 +185,11 @@ exact_chance as (
 
     select
         comparison,
-        sum(value_count * value_count) * 1.0 / (sum(value_count) * sum(value_count)) as u_probability
+        -- pairs of two different records: Σ n_v(n_v − 1) / (n(n − 1)). Σ n_v² / n² would pair every record
+        -- with itself, and for near-unique fields (email, phone, account id) that self-agreement (1/n) was
+        -- most of u, understating the evidence of an exact match by 1–2 bits
+        sum(value_count * (value_count - 1)) * 1.0 / nullif(sum(value_count) * (sum(value_count) - 1), 0)
+            as u_probability
     from value_counts
     group by comparison
 
