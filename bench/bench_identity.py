@@ -34,8 +34,7 @@ def build(db: str, target: str) -> tuple[float, float]:
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "CX_DUCKDB_PATH": db}
     cmd = [
         str(REPO / ".venv/bin/dbt"), "build", "--target-path", target,
-        "--select", "stg_crm__customer_records+,path:models/intermediate/identity path:models/marts/customer",
-        "--exclude", "stg_crm__customer_records",
+        "--select", "+path:models/marts/customer",
     ]  # fmt: skip
     seed = [str(REPO / ".venv/bin/dbt"), "seed", "--target-path", target]
     subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True)
