@@ -28,7 +28,8 @@ class DbtResult:
     results: list[dict]
 
     def failures(self) -> list[dict]:
-        return [r for r in self.results if r["status"] not in ("success", "pass", "warn", "skipped")]
+        # exposures report 'no-op'; anything else that is not a pass is a failure
+        return [r for r in self.results if r["status"] not in ("success", "pass", "warn", "skipped", "no-op")]
 
 
 def run_dbt(db_path: Path, *args: str, vars: dict | None = None) -> DbtResult:
