@@ -5,6 +5,7 @@
     (first_received_at) by the snapshot; windows are rolling 7 / 30 / 90 days of event time per taxonomy
     class (seed 003 §2) on the real-time stream (backfill events are for retraining, not live scoring).
     Genesys conversations add the customer-initiated contacts and the dialer's attempts and answers.
+    has_crm_record (from int_engagement__contacts) tells whether the CRM counts are observed at all.
 -#}
 
 with
@@ -79,6 +80,7 @@ event_features as (
         count(case when event_type = 'crm.behavior' and age_days <= 7 then 1 end) as behaviors_7d,
         count(case when event_type = 'crm.behavior' and age_days <= 30 then 1 end) as behaviors_30d,
         count(case when event_type = 'crm.behavior' then 1 end) as behaviors_90d,
+        count(*) as events_90d,
         max(event_timestamp) as last_event_at,
         max(case when event_type = 'crm.transaction' then event_timestamp end) as last_transaction_at,
         min(age_days) as days_since_last_event
@@ -108,6 +110,7 @@ grid as (
 
     select
         contacts.contact_key,
+        contacts.has_crm_record,
         snapshots.snapshot_at,
         snapshots.days_back
     from contacts
@@ -120,6 +123,7 @@ select
     grid.snapshot_at,
     cast(grid.snapshot_at as date) as snapshot_date,
     grid.days_back,
+    grid.has_crm_record,
     coalesce(event_features.transactions_7d, 0) as transactions_7d,
     coalesce(event_features.transactions_30d, 0) as transactions_30d,
     coalesce(event_features.transactions_90d, 0) as transactions_90d,
@@ -130,6 +134,7 @@ select
     coalesce(event_features.behaviors_7d, 0) as behaviors_7d,
     coalesce(event_features.behaviors_30d, 0) as behaviors_30d,
     coalesce(event_features.behaviors_90d, 0) as behaviors_90d,
+    coalesce(event_features.events_90d, 0) as events_90d,
     event_features.last_event_at,
     event_features.last_transaction_at,
     event_features.days_since_last_event,

@@ -15,10 +15,12 @@
     'log_behaviors_7d': 'ln(1 + behaviors_7d)',
     'log_behaviors_30d': 'ln(1 + behaviors_30d)',
     'log_behaviors_90d': 'ln(1 + behaviors_90d)',
+    'log_events_90d': 'ln(1 + events_90d)',
     'recency_decay_7d': 'coalesce(exp(-days_since_last_event / 7.0), 0)',
     'log_inbound_conversations_90d': 'ln(1 + inbound_conversations_90d)',
     'log_outbound_attempts_90d': 'ln(1 + outbound_attempts_90d)',
     'outbound_answer_rate_90d': '(outbound_answered_90d + 1.0) / (outbound_attempts_90d + 2.0)',
+    'has_crm_record': 'case when has_crm_record then 1 else 0 end',
 } -%}
 
 with

@@ -5,6 +5,9 @@
     customer records: the longest E.164 prefix in seed engagement_phone_timezones (NANP area code, else
     country code); when the records disagree the zone named by most records wins (then the most recently
     updated record). Without any, var engagement_default_timezone.
+    has_crm_record: whether the CRM knows the contact (a 'crm:' key, or a customer with a CRM source record
+    in identity). Only then are its CRM event counts observed: a customer who is not in the CRM has no CRM
+    events whatever their engagement, so zero events mean "inactive" only when has_crm_record is true.
 -#}
 
 with
@@ -36,6 +39,16 @@ lookup as (
 phone_zones as (
 
     select * from {{ ref('engagement_phone_timezones') }}
+
+),
+
+crm_customers as (
+
+    select distinct customer_key
+    from lookup
+    where
+        identifier_type = 'source_record'
+        and source_system = '{{ var("engagement_crm_source_system") }}'
 
 ),
 
@@ -152,7 +165,10 @@ select
     all_contacts.customer_key,
     all_contacts.crm_contact_id,
     coalesce(contact_zone.timezone, '{{ var("engagement_default_timezone") }}') as timezone,
-    case when contact_zone.timezone is not null then 'phone_prefix' else 'default' end as timezone_source
+    case when contact_zone.timezone is not null then 'phone_prefix' else 'default' end as timezone_source,
+    all_contacts.customer_key is null or crm_customers.customer_key is not null as has_crm_record
 from all_contacts
 left join contact_zone
     on all_contacts.contact_key = contact_zone.contact_key and contact_zone.zone_rank = 1
+left join crm_customers
+    on all_contacts.customer_key = crm_customers.customer_key
