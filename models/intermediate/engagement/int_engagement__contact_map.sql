@@ -41,7 +41,7 @@ mapped as (
     left join lookup
         on
             lookup.identifier_type = 'source_record'
-            and lookup.source_system = '{{ var("engagement_crm_source_system") }}'
+            and lookup.source_system = '{{ var("crm_source_system") }}'
             and contact_ids.contact_id = lookup.identifier_value
 
 )

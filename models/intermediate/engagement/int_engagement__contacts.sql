@@ -48,7 +48,7 @@ crm_customers as (
     from lookup
     where
         identifier_type = 'source_record'
-        and source_system = '{{ var("engagement_crm_source_system") }}'
+        and source_system = '{{ var("crm_source_system") }}'
 
 ),
 
@@ -103,7 +103,7 @@ record_phones as (
     select
         {{ engagement_contact_key(
             'lookup.customer_key',
-            "case when records.source_system = '" ~ var('engagement_crm_source_system') ~ "' then records.source_record_id end"
+            "case when records.source_system = '" ~ var('crm_source_system') ~ "' then records.source_record_id end"
         ) }} as contact_key,
         records.customer_record_key,
         records.phone_e164,

@@ -2,11 +2,10 @@
     One row per Genesys conversation with a customer participant that resolves to a customer (grain:
     conversation_id): the profile key, the channel it happened on (voice and callback → phone, message →
     messaging), who started it, and for outbound dialer calls the campaign and whether the call connected
-    (nOutboundConnected > 0, else a live_voice disposition). The customer is found through identity
-    (int_identity__identifier_lookup): the dialer's CRM_LeadId participant attribute as a CRM source record
-    first, else the customer's phone (dnis on outbound calls, ani otherwise) when it is not ambiguous; a
-    CRM_LeadId identity does not know keys the contact as 'crm:' || id, like the CRM events. Conversations
-    with no resolvable customer are left out.
+    (nOutboundConnected > 0, else a live_voice disposition). The customer comes from
+    int_identity__conversation_customers (CRM_LeadId > CRM_AccountId > context.email > the caller's number,
+    the one conversation→customer rule of every domain); a CRM_LeadId identity does not know keys the
+    contact as 'crm:' || id, like the CRM events. Conversations with no resolvable customer are left out.
 -#}
 
 with
@@ -35,9 +34,9 @@ metrics as (
 
 ),
 
-lookup as (
+conversation_customers as (
 
-    select * from {{ ref('int_identity__identifier_lookup') }}
+    select * from {{ ref('int_identity__conversation_customers') }}
 
 ),
 
@@ -51,7 +50,6 @@ customer_sessions as (
         sessions.outbound_campaign_id,
         sessions.disposition_name,
         participants.attr_crm_lead_id,
-        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end as phone_e164,
         row_number() over (
             partition by sessions.conversation_id
             order by participants.participant_index, sessions.session_index
@@ -82,8 +80,7 @@ first_customer_session as (
         customer_sessions.direction,
         customer_sessions.outbound_campaign_id,
         customer_sessions.disposition_name,
-        customer_sessions.attr_crm_lead_id,
-        customer_sessions.phone_e164
+        customer_sessions.attr_crm_lead_id
     from customer_sessions
     where customer_sessions.session_rank = 1
 
@@ -100,23 +97,15 @@ resolved as (
         first_customer_session.disposition_name,
         connected.outbound_connected,
         first_customer_session.attr_crm_lead_id,
-        lead_lookup.customer_key as lead_customer_key,
-        phone_lookup.customer_key as phone_customer_key
+        conversation_customers.customer_key,
+        conversation_customers.customer_match_method
     from first_customer_session
     inner join conversations
         on first_customer_session.conversation_id = conversations.conversation_id
     left join connected
         on first_customer_session.conversation_id = connected.conversation_id
-    left join lookup as lead_lookup
-        on
-            lead_lookup.identifier_type = 'source_record'
-            and lead_lookup.source_system = '{{ var("engagement_crm_source_system") }}'
-            and first_customer_session.attr_crm_lead_id = lead_lookup.identifier_value
-    left join lookup as phone_lookup
-        on
-            phone_lookup.identifier_type = 'phone_e164'
-            and first_customer_session.phone_e164 = phone_lookup.identifier_value
-            and not phone_lookup.is_ambiguous
+    left join conversation_customers
+        on first_customer_session.conversation_id = conversation_customers.conversation_id
 
 ),
 
@@ -125,12 +114,9 @@ final as (
     select
         conversation_id,
         conversation_started_at,
-        coalesce(lead_customer_key, phone_customer_key) as customer_key,
+        customer_key,
         attr_crm_lead_id as crm_lead_id,
-        case
-            when lead_customer_key is not null then 'crm_lead_id'
-            when phone_customer_key is not null then 'phone'
-        end as customer_resolved_by,
+        customer_match_method as customer_resolved_by,
         case
             when media_type in ('voice', 'callback') then 'phone'
             when media_type = 'message' then 'messaging'
