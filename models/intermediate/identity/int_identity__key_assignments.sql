@@ -39,7 +39,7 @@ changes as (
         {%- if is_incremental() %}
             latest_assignments.customer_key as previous_customer_key,
         {%- else %}
-        cast(null as {{ dbt.type_string() }}) as previous_customer_key,
+            cast(null as {{ dbt.type_string() }}) as previous_customer_key,
         {%- endif %}
         cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as assigned_at
     from

@@ -1,7 +1,10 @@
--- One row per golden customer with an email, phone or account id: one ContactEnrichRequest for
+-- One row per golden customer: one ContactEnrichRequest for
 -- POST /api/v2/externalcontacts/bulk/contacts/enrich (genesys-api.md §2.2; the exporter sends ≤ 10 per
--- request). Action Upsert, matched on the customer's identifiers (E.164 phone, email, CRM account id as an
--- ExternalId of var('export_external_source_id')), so sending a row again updates the same contact. The
+-- request). Action Upsert, matched first on the golden customer_key (an ExternalId of
+-- var('export_golden_source_id')), then on the E.164 phone, email and CRM account id (ExternalId of
+-- var('export_external_source_id')) — each only when no other golden customer holds it: a household phone
+-- as a matching identifier would fold two people into one Genesys contact, in whatever order the requests
+-- happened to arrive. Sending a row again updates the same contact. The
 -- contact carries the golden fields and, as custom fields of schema var('export_contact_schema_id'), the
 -- effort (CES) and engagement roll-ups. PII leaves the warehouse here by design: this is where the golden
 -- profile goes back to Genesys.
@@ -30,9 +33,22 @@ engagement as (
     group by customer_key
 ),
 
+-- identifiers held by exactly one golden customer may be used for matching
+customer_identifiers as (
+    select
+        customer_key,
+        count(*) over (partition by phone_e164) = 1 and phone_e164 is not null as is_phone_unique,
+        count(*) over (partition by email) = 1 and email is not null as is_email_unique,
+        count(*) over (partition by account_id) = 1 and account_id is not null as is_account_unique
+    from customers
+),
+
 identifiable as (
     select
         customers.customer_key,
+        customer_identifiers.is_phone_unique,
+        customer_identifiers.is_email_unique,
+        customer_identifiers.is_account_unique,
         customers.first_name,
         customers.last_name,
         customers.email,
@@ -49,20 +65,22 @@ identifiable as (
         engagement.propensity_tier,
         engagement.preferred_channel
     from customers
+    inner join customer_identifiers on customers.customer_key = customer_identifiers.customer_key
     left join effort on customers.customer_key = effort.customer_key
     left join engagement on customers.customer_key = engagement.customer_key
-    where customers.email is not null or customers.phone_e164 is not null or customers.account_id is not null
 ),
 
 payloads as (
     {%- set source = json_build_object([('id', "'" ~ var('export_external_source_id') ~ "'")]) %}
+    {%- set golden = json_build_object([('id', "'" ~ var('export_golden_source_id') ~ "'")]) %}
     select
         customer_key,
         cast({{ json_build_object([
             ('matchingIdentifiers', json_array_compact([
-                "case when phone_e164 is not null then " ~ json_build_object([('type', "'Phone'"), ('value', 'phone_e164')]) ~ " end",
-                "case when email is not null then " ~ json_build_object([('type', "'Email'"), ('value', 'email')]) ~ " end",
-                "case when account_id is not null then " ~ json_build_object([
+                json_build_object([('type', "'ExternalId'"), ('value', 'customer_key'), ('externalSource', golden)]),
+                "case when is_phone_unique then " ~ json_build_object([('type', "'Phone'"), ('value', 'phone_e164')]) ~ " end",
+                "case when is_email_unique then " ~ json_build_object([('type', "'Email'"), ('value', 'email')]) ~ " end",
+                "case when is_account_unique then " ~ json_build_object([
                     ('type', "'ExternalId'"), ('value', 'account_id'), ('externalSource', source)]) ~ " end",
             ])),
             ('action', "'Upsert'"),
@@ -75,6 +93,7 @@ payloads as (
                     ('address1', 'street'), ('city', 'city'), ('postalCode', 'postcode'), ('countryCode', 'country'),
                 ])),
                 ('externalIds', json_array_compact([
+                    json_build_object([('externalSource', golden), ('value', 'customer_key')]),
                     "case when account_id is not null then " ~ json_build_object([
                         ('externalSource', source), ('value', 'account_id')]) ~ " end",
                 ])),
