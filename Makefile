@@ -17,7 +17,7 @@ export CX_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
 help:
 	@echo "make demo    - generate '$(PROFILE)' data, land it, dbt build, summary (database: $(CX_DUCKDB_PATH))"
 	@echo "make test    - pytest, sqlfluff lint of models/ and macros/, ruff"
-	@echo "make bench   - scale benchmarks (bench/README.md)"
+	@echo "make bench   - landing, model-layer and client-rate benchmarks (bench/README.md)"
 	@echo "make clean   - remove generated data, databases and dbt artefacts"
 
 $(BIN)/.installed: pyproject.toml
@@ -58,7 +58,9 @@ ruff: install
 	$(BIN)/ruff check loaders exporter tests bench
 
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_landing.py --profile small
+	$(BIN)/python bench/bench_models.py --profile small
+	$(BIN)/python bench/bench_client_rate.py
 
 clean:
 	rm -rf data target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal
