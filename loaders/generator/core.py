@@ -117,6 +117,7 @@ def generate(
     crm_truth.close()
     events.finish()
     counts["crm_events"] = events.lines
+    counts["crm_events_truncated_lines"] = events.truncated
     counts["crm_events_distinct"] = events.distinct
     counts["crm_events_by_fate"] = dict(sorted(events.fates.items()))
     plans = planner.plans

@@ -117,7 +117,12 @@ def test_demo_profile_volumes_match_design(tmp_path: Path) -> None:
         assert abs(c[key] - target) <= tol * target, (key, c[key])
     assert 20 <= c["marketing_campaigns"] <= 40
     # counts in the manifest are the files' real row counts
-    assert sum(1 for _ in open(tmp_path / "crm/events.ndjson", encoding="utf-8")) == c["crm_events"]
+    lines = open(tmp_path / "crm/events.ndjson", encoding="utf-8").read().split("\n")
+    # every delivery on its own line, then one cut-off line with no newline (an interrupted export)
+    assert c["crm_events_truncated_lines"] == 1
+    assert len(lines) == c["crm_events"] + 1
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(lines[-1])
     assert len(_csv(tmp_path / "marketing/touches.csv")) == c["marketing_touches"]
 
 
@@ -363,7 +368,8 @@ def test_interaction_events_equal_truth(gen: Path, truth_convs: dict) -> None:
 
 
 def test_crm_event_fates_recomputed_from_deliveries(gen: Path) -> None:
-    lines = [json.loads(line) for line in open(gen / "crm/events.ndjson", encoding="utf-8")]
+    text = open(gen / "crm/events.ndjson", encoding="utf-8").read()
+    lines = [json.loads(line) for line in text.split("\n")[:-1]]  # the last line is cut off on purpose
     received = [line["received_at"] for line in lines]
     assert received == sorted(received) and max(received) <= "2026-11-01T00:00:00Z"
     assert len({line["headers"]["X-Request-Id"] for line in lines}) == len(lines)

@@ -4,6 +4,7 @@ equals seed 004's formula applied to the generator's true transfers and queue wa
 from __future__ import annotations
 
 import csv
+import json
 import math
 
 import duckdb
@@ -64,3 +65,16 @@ def test_ces_matches_the_formula_on_true_transfers_and_wait(sample_warehouse: Wa
     assert mismatches == {}
     # the sample must exercise the formula's interesting cases, or this test proves little
     assert {1, 3, 5, 7} <= set(truth.values())
+
+
+def test_a_cut_off_line_is_rejected_and_every_delivery_around_it_lands(sample_warehouse: Warehouse) -> None:
+    manifest = json.loads((sample_warehouse.data_dir / "manifest.json").read_text())
+    deliveries = manifest["counts"]["crm_events"]
+    rejects = query(sample_warehouse.db, "select kind, source_file, source_line, reason from raw._rejects")
+    # the generator cuts the archive's last line in half (an export taken mid-write): that line, and only it
+    assert [(kind, line, reason) for kind, _, line, reason in rejects] == [
+        ("crm_events", deliveries + 1, "malformed JSON")
+    ]
+    assert rejects[0][1].endswith("crm/events.ndjson")
+    [(landed,)] = query(sample_warehouse.db, "select count(*) from raw.crm_events")
+    assert landed == deliveries
