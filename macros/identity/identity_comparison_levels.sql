@@ -17,21 +17,55 @@
         'street': ('street', 'street'),
         'account_id': ('account_id', 'account_id'),
     } -%}
-    with cmp_values as (
+    with cmp_pairs as (
+        -- one integer per pair: the level search below groups on it instead of two string keys (it only has
+        -- to be unique within one comparison's rows, so recomputing this CTE per reference is harmless)
+        select
+            row_number() over () as pair_row,
+            left_record_key,
+            right_record_key
+        from {{ pairs }}
+    ),
+
+    -- which similarity each comparison needs (from the seed): nothing else is computed
+    cmp_methods as (
+        select
+            comparison,
+            max(case when method = 'jaro_winkler' then 1 else 0 end) = 1 as uses_jaro_winkler,
+            max(case when method = 'levenshtein' then 1 else 0 end) = 1 as uses_levenshtein
+        from {{ comparisons }}
+        group by comparison
+    ),
+
+    -- both records of a pair side by side, joined once for all comparisons
+    cmp_wide as (
+        select
+            cmp_pairs.pair_row,
+            cmp_pairs.left_record_key,
+            cmp_pairs.right_record_key,
+            {%- for column in compared.values() | map('list') | sum(start=[]) | unique %}
+            cmp_left.{{ column }} as left_{{ column }},
+            cmp_right.{{ column }} as right_{{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from cmp_pairs
+        inner join {{ records }} as cmp_left
+            on cmp_pairs.left_record_key = cmp_left.customer_record_key
+        inner join {{ records }} as cmp_right
+            on cmp_pairs.right_record_key = cmp_right.customer_record_key
+    ),
+
+    cmp_values as (
         {%- for comparison, columns in compared.items() %}
         select
-            {{ pairs }}.left_record_key,
-            {{ pairs }}.right_record_key,
+            pair_row,
+            left_record_key,
+            right_record_key,
             '{{ comparison }}' as comparison,
-            cmp_left.{{ columns[0] }} as left_value,
-            cmp_right.{{ columns[0] }} as right_value,
-            cmp_left.{{ columns[1] }} as left_canonical,
-            cmp_right.{{ columns[1] }} as right_canonical
-        from {{ pairs }}
-        inner join {{ records }} as cmp_left
-            on {{ pairs }}.left_record_key = cmp_left.customer_record_key
-        inner join {{ records }} as cmp_right
-            on {{ pairs }}.right_record_key = cmp_right.customer_record_key
+            left_{{ columns[0] }} as left_value,
+            right_{{ columns[0] }} as right_value,
+            left_{{ columns[1] }} as left_canonical,
+            right_{{ columns[1] }} as right_canonical
+        from cmp_wide
         {%- if not loop.last %}
         union all
         {%- endif %}
@@ -40,22 +74,37 @@
 
     cmp_similarities as (
         select
-            left_record_key,
-            right_record_key,
-            comparison,
-            left_value is null or right_value is null as is_missing,
-            left_value = right_value as is_exact,
-            left_canonical = right_canonical as is_alias,
-            {{ jaro_winkler('left_value', 'right_value') }} as jaro_winkler_similarity,
-            {{ levenshtein('left_value', 'right_value') }} as levenshtein_distance
+            cmp_values.pair_row,
+            cmp_values.left_record_key,
+            cmp_values.right_record_key,
+            cmp_values.comparison,
+            cmp_values.left_value is null or cmp_values.right_value is null as is_missing,
+            cmp_values.left_value = cmp_values.right_value as is_exact,
+            cmp_values.left_canonical = cmp_values.right_canonical as is_alias,
+            -- similarities only where a fuzzy level can still be reached (not missing, not exact)
+            case
+                when
+                    cmp_methods.uses_jaro_winkler
+                    and cmp_values.left_value <> cmp_values.right_value
+                    then {{ jaro_winkler('cmp_values.left_value', 'cmp_values.right_value') }}
+            end as jaro_winkler_similarity,
+            case
+                when
+                    cmp_methods.uses_levenshtein
+                    and cmp_values.left_value <> cmp_values.right_value
+                    then {{ levenshtein('cmp_values.left_value', 'cmp_values.right_value') }}
+            end as levenshtein_distance
         from cmp_values
+        inner join cmp_methods
+            on cmp_values.comparison = cmp_methods.comparison
     ),
 
     cmp_matched_levels as (
         select
-            cmp_similarities.left_record_key,
-            cmp_similarities.right_record_key,
+            cmp_similarities.pair_row,
             cmp_similarities.comparison,
+            min(cmp_similarities.left_record_key) as left_record_key,
+            min(cmp_similarities.right_record_key) as right_record_key,
             min({{ comparisons }}.level_order) as level_order
         from cmp_similarities
         inner join {{ comparisons }}
@@ -75,7 +124,7 @@
                 when 'else_neutral' then not cmp_similarities.is_missing
                 else false
             end
-        group by cmp_similarities.left_record_key, cmp_similarities.right_record_key, cmp_similarities.comparison
+        group by cmp_similarities.pair_row, cmp_similarities.comparison
     )
 
     select

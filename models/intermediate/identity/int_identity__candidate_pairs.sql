@@ -2,8 +2,10 @@
     Blocking (seed 002 §2): only records that share at least one blocking key (seed
     identity_blocking_rules) are compared, so no pass compares all pairs. A rule's key is its features
     joined in key_position order; a record without one of them has no key for that rule, so the rules on
-    names, birth date and postcode still pair records without email or phone. Keys held by more than
-    var('identity_max_block_size') records (a call-centre phone, a placeholder email) are skipped.
+    names, birth date and postcode still pair records without email or phone. Keys held by more than the
+    rule's max_block_size records (seed column; blank = var('identity_max_block_size')) are skipped: a
+    call-centre phone, a placeholder email, or a common first + last name (name-only rules get a small cap,
+    since a block of n records costs n(n-1)/2 pairs and name-only pairs never merge on their own).
 -#}
 {%- set features = ['email', 'phone_e164', 'account_id', 'first_name', 'first_name_canonical', 'last_name',
                     'first_initial', 'last_name_phonetic', 'date_of_birth', 'postcode', 'street'] -%}
@@ -21,7 +23,8 @@ blocking_rules as (
     select
         rule_name,
         key_position,
-        feature
+        feature,
+        max_block_size
     from {{ ref('identity_blocking_rules') }}
 
 ),
@@ -30,7 +33,8 @@ rule_widths as (
 
     select
         rule_name,
-        count(*) as feature_count
+        count(*) as feature_count,
+        coalesce(max(max_block_size), {{ var('identity_max_block_size') }}) as max_block_size
     from blocking_rules
     group by rule_name
 
@@ -106,9 +110,11 @@ usable_block_keys as (
         on
             block_keys.rule_name = block_sizes.rule_name
             and block_keys.block_key = block_sizes.block_key
+    inner join rule_widths
+        on block_keys.rule_name = rule_widths.rule_name
     where
         block_sizes.block_size > 1
-        and block_sizes.block_size <= {{ var('identity_max_block_size') }}
+        and block_sizes.block_size <= rule_widths.max_block_size
 
 ),
 
