@@ -21,7 +21,7 @@ from loaders import __version__
 from loaders.genesys.auth import TokenProvider, _error_fields
 from loaders.genesys.clock import Clock, SystemClock
 from loaders.genesys.config import GenesysSettings
-from loaders.genesys.errors import GenesysApiError, GenesysTransportError
+from loaders.genesys.errors import GenesysApiError, GenesysTransportError, loggable_path
 from loaders.genesys.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -156,12 +156,12 @@ class GenesysClient:
                 self._count("network_errors")
                 failures += 1
                 if failures > self.max_retries:
-                    log.error("%s %s: %s, retry budget exhausted", method, path, type(exc).__name__)
+                    log.error("%s %s: %s, retry budget exhausted", method, loggable_path(path), type(exc).__name__)
                     raise GenesysTransportError(method, path, attempt, exc) from exc
                 delay = self._backoff(failures)
                 log.warning(
                     "%s %s: %s, retry %d/%d in %.2fs",
-                    method, path, type(exc).__name__, failures, self.max_retries, delay,
+                    method, loggable_path(path), type(exc).__name__, failures, self.max_retries, delay,
                 )
                 self.clock.sleep(delay)
                 continue
@@ -171,7 +171,7 @@ class GenesysClient:
             corr = response.headers.get(CORRELATION_HEADER, "")
             self.limiter.observe(response.headers)  # type: ignore[arg-type]
             if status < 300:
-                log.debug("%s %s -> %d in %.0fms corr=%s", method, path, status, elapsed_ms, corr)
+                log.debug("%s %s -> %d in %.0fms corr=%s", method, loggable_path(path), status, elapsed_ms, corr)
                 return response
 
             if status == 429:
@@ -182,7 +182,7 @@ class GenesysClient:
                 delay = self._retry_after(response, throttled)
                 log.warning(
                     "%s %s -> 429 corr=%s, waiting %.2fs (retry %d/%d)",
-                    method, path, corr, delay, throttled, self.max_429_retries,
+                    method, loggable_path(path), corr, delay, throttled, self.max_429_retries,
                 )
                 self.limiter.block_for(delay)
                 continue
@@ -195,7 +195,7 @@ class GenesysClient:
                 delay = self._retry_after(response, failures, use_rate_reset=False)
                 log.warning(
                     "%s %s -> %d corr=%s, retry %d/%d in %.2fs",
-                    method, path, status, corr, failures, self.max_retries, delay,
+                    method, loggable_path(path), status, corr, failures, self.max_retries, delay,
                 )
                 self.clock.sleep(delay)
                 continue
@@ -203,13 +203,15 @@ class GenesysClient:
             if status == 401 and not renewed:
                 renewed = True
                 self._count("token_renewals_on_401")
-                log.info("%s %s -> 401 corr=%s, renewing the token once", method, path, corr)
+                log.info("%s %s -> 401 corr=%s, renewing the token once", method, loggable_path(path), corr)
                 self.tokens.invalidate(token)
                 continue
 
             error = self._api_error(method, path, response)
             # the API's message stays in the exception only: it can echo request values
-            log.warning("%s %s -> %d (%s) corr=%s, not retried", method, path, status, error.code or "-", corr)
+            log.warning(
+                "%s %s -> %d (%s) corr=%s, not retried", method, loggable_path(path), status, error.code or "-", corr
+            )
             raise error
 
     # -- helpers -----------------------------------------------------------------------------------

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def loggable_path(path: str) -> str:
+    """The request path with its ids (conversation, participant, contact, job: UUIDs) replaced by ``{id}``.
+    Interaction ids are not to be written to logs (seed 004, edge case 4); the exception objects keep the
+    full path for programs."""
+    return _ID.sub("{id}", path)
+
 
 class GenesysError(Exception):
     """Base class of every Genesys client error."""
@@ -31,7 +42,7 @@ class GenesysApiError(GenesysError):
         self.code = code
         self.correlation_id = correlation_id
         self.retries_exhausted = retries_exhausted
-        text = f"{method} {path} failed with HTTP {status}"
+        text = f"{method} {loggable_path(path)} failed with HTTP {status}"
         if code:
             text += f" ({code})"
         if message:
@@ -55,5 +66,5 @@ class GenesysTransportError(GenesysError):
         self.path = path
         self.attempts = attempts
         super().__init__(
-            f"{method} {path} failed after {attempts} attempts: {type(cause).__name__}"
+            f"{method} {loggable_path(path)} failed after {attempts} attempts: {type(cause).__name__}"
         )

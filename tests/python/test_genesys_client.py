@@ -216,3 +216,18 @@ def test_logs_carry_no_secrets_tokens_or_pii(store: ConversationStore, caplog: p
     assert secret not in text and basic not in text and "Bearer" not in text
     assert "+1317555" not in text and "Indianapolis" not in text  # PII from the conversations
     assert "POST /api/v2/analytics/conversations/details/query -> 429" in text  # paths and statuses are logged
+
+
+def test_interaction_ids_never_reach_log_text() -> None:
+    # seed 004, edge case 4: interaction ids are not to be written to logs; programs still get the full path
+    from loaders.genesys.errors import GenesysApiError, GenesysTransportError, loggable_path
+
+    conversation, participant = "5f2e8a3b-9c41-4d7e-b0a6-3e1f7c9d2a84", "11111111-aaaa-4bbb-8ccc-000000000001"
+    path = f"/api/v2/conversations/{conversation}/participants/{participant}/attributes"
+    assert loggable_path(path) == "/api/v2/conversations/{id}/participants/{id}/attributes"
+    assert loggable_path("/api/v2/externalcontacts/bulk/contacts/enrich") == (
+        "/api/v2/externalcontacts/bulk/contacts/enrich"
+    )
+    error = GenesysApiError("PATCH", path, 410, "gone", "gone", "corr-1")
+    assert error.path == path and conversation not in str(error) and participant not in str(error)
+    assert conversation not in str(GenesysTransportError("PATCH", path, 3, OSError("reset")))
