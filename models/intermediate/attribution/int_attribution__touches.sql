@@ -9,7 +9,9 @@
     A touch without a campaign is kept, classified 'unknown' (is_campaign_unknown), never 'organic'.
     Customers are matched through int_identity__identifier_lookup (macro resolve_customer_key):
       marketing: CRM lead id (source record of var('crm_source_system')) > email > phone;
-      dialer:    CRM_LeadId attribute (same) > CRM_AccountId attribute > dialled number (dnis, E.164).
+      dialer:    CRM_LeadId attribute (same) > CRM_AccountId attribute > dialled number (dnis, E.164);
+    then, for an email / number no customer record holds, the one customer interactions observed it with
+    together with a CRM id (int_identity__observed_identifiers; an anonymous ad click stays unlinked).
     touch_sequence is the TouchSequence attribute when present, else the touch's position (1, 2, …) among
     the same customer's touches of the same campaign, ordered by time then touch_id.
 -#}
@@ -52,9 +54,38 @@ session_metrics as (
 
 ),
 
-identifier_lookup as (
+record_identifiers as (
 
     select * from {{ ref('int_identity__identifier_lookup') }}
+
+),
+
+observed_identifiers as (
+
+    select * from {{ ref('int_identity__observed_identifiers') }}
+
+),
+
+-- record identifiers, then contact details only interactions know (their own identifier types)
+identifier_lookup as (
+
+    select
+        identifier_type,
+        identifier_value,
+        source_system,
+        customer_key,
+        is_ambiguous
+    from record_identifiers
+
+    union all
+
+    select
+        identifier_type,
+        identifier_value,
+        source_system,
+        customer_key,
+        is_ambiguous
+    from observed_identifiers
 
 ),
 
@@ -256,6 +287,28 @@ touch_identifiers as (
         touch_id as event_id,
         4 as match_priority,
         'phone_e164' as identifier_type,
+        phone_e164 as identifier_value,
+        '*' as source_system
+    from all_touches
+    where phone_e164 is not null
+
+    union all
+
+    select
+        touch_id as event_id,
+        5 as match_priority,
+        'observed_email' as identifier_type,
+        email as identifier_value,
+        '*' as source_system
+    from all_touches
+    where email is not null
+
+    union all
+
+    select
+        touch_id as event_id,
+        6 as match_priority,
+        'observed_phone_e164' as identifier_type,
         phone_e164 as identifier_value,
         '*' as source_system
     from all_touches

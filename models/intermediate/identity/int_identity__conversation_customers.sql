@@ -3,8 +3,10 @@
     identity seam (int_identity__identifier_lookup, macro resolve_customer_key) from the customer
     participant's identifiers, most trusted first: 1 the CRM_LeadId attribute (a source record of
     var('crm_source_system')), 2 the CRM_AccountId attribute, 3 the context.email attribute (web
-    messaging), 4 the customer's number (ANI inbound, DNIS outbound, E.164). Ambiguous identifiers (a shared
-    household phone) never match. Every domain that needs a conversation's customer joins here.
+    messaging), 4 the customer's number (ANI inbound, DNIS outbound, E.164); then, for values no customer
+    record holds, 5 the email and 6 the number as interactions observed them with one customer's CRM id
+    (int_identity__observed_identifiers). Ambiguous identifiers (a shared household phone) never match.
+    Every domain that needs a conversation's customer joins here.
 -#}
 
 with
@@ -21,9 +23,38 @@ sessions as (
 
 ),
 
-identifier_lookup as (
+record_identifiers as (
 
     select * from {{ ref('int_identity__identifier_lookup') }}
+
+),
+
+observed_identifiers as (
+
+    select * from {{ ref('int_identity__observed_identifiers') }}
+
+),
+
+-- record identifiers, then contact details only interactions know (their own identifier types)
+identifier_lookup as (
+
+    select
+        identifier_type,
+        identifier_value,
+        source_system,
+        customer_key,
+        is_ambiguous
+    from record_identifiers
+
+    union all
+
+    select
+        identifier_type,
+        identifier_value,
+        source_system,
+        customer_key,
+        is_ambiguous
+    from observed_identifiers
 
 ),
 
@@ -82,6 +113,28 @@ conversation_identifiers as (
         conversation_id as event_id,
         4 as match_priority,
         'phone_e164' as identifier_type,
+        customer_phone_e164 as identifier_value,
+        '*' as source_system
+    from customer_sessions
+    where customer_phone_e164 is not null
+
+    union all
+
+    select
+        conversation_id as event_id,
+        5 as match_priority,
+        'observed_email' as identifier_type,
+        customer_email as identifier_value,
+        '*' as source_system
+    from customer_sessions
+    where customer_email is not null
+
+    union all
+
+    select
+        conversation_id as event_id,
+        6 as match_priority,
+        'observed_phone_e164' as identifier_type,
         customer_phone_e164 as identifier_value,
         '*' as source_system
     from customer_sessions

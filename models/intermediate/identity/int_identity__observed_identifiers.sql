@@ -1,0 +1,238 @@
+{#-
+    Contact details that no customer record holds but that interactions show together with a customer's
+    CRM id. One row per (identifier_type, identifier_value): 'observed_email' or 'observed_phone_e164',
+    source_system '*', the same shape as int_identity__identifier_lookup so the two can be unioned.
+    Evidence is an event whose CRM id resolves through the identifier lookup (never through an email or a
+    phone, so observations do not chain):
+      * a marketing touch: its lead id (a source record of var('crm_source_system')) → its email and phone;
+      * a Genesys customer session: its CRM_LeadId, else CRM_AccountId attribute → the customer's number
+        (ANI inbound, DNIS outbound) and the context.email attribute.
+    Only values the identifier lookup does not know are kept (a record's contact details always win; a
+    value the lookup calls ambiguous stays ambiguous). A value observed with more than one customer (a
+    shared household phone nobody has on file) is ambiguous here too: customer_key null, is_ambiguous. So
+    is a number observed with a customer who lives with another customer (records of both share a postcode
+    and a last name or a street): the other household member may have no CRM id on the evidence, and a
+    household line would otherwise be learnt as one person's (is_household).
+    Matching on these comes after every record identifier (int_identity__conversation_customers,
+    int_attribution__touches).
+-#}
+
+with
+
+marketing_touches as (
+
+    select * from {{ ref('stg_marketing__touches') }}
+
+),
+
+participants as (
+
+    select * from {{ ref('stg_genesys__participants') }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('stg_genesys__sessions') }}
+
+),
+
+identifier_lookup as (
+
+    select * from {{ ref('int_identity__identifier_lookup') }}
+
+),
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+clusters as (
+
+    select * from {{ ref('int_identity__clusters') }}
+
+),
+
+record_addresses as (
+
+    select
+        clusters.customer_key,
+        records.last_name,
+        records.street,
+        records.postcode
+    from records
+    inner join clusters
+        on records.customer_record_key = clusters.customer_record_key
+    where records.postcode is not null
+
+),
+
+-- customers whose records share a postcode and a last name or a street with another customer's
+household_customers as (
+
+    select distinct this_customer.customer_key
+    from record_addresses as this_customer
+    inner join record_addresses as other_customer
+        on
+            this_customer.postcode = other_customer.postcode
+            and this_customer.customer_key <> other_customer.customer_key
+            and (
+                this_customer.last_name = other_customer.last_name
+                or this_customer.street = other_customer.street
+            )
+
+),
+
+-- every event that carries a CRM id, with the contact details seen on it
+evidence_events as (
+
+    select
+        'marketing:' || touch_id as event_id,
+        lead_id as crm_lead_id,
+        cast(null as varchar) as crm_account_id,
+        email,
+        phone_e164
+    from marketing_touches
+    where lead_id is not null
+
+    union all
+
+    select
+        'genesys:' || sessions.session_key as event_id,
+        nullif(trim(participants.attr_crm_lead_id), '') as crm_lead_id,
+        nullif(trim(participants.attr_crm_account_id), '') as crm_account_id,
+        {{ normalize_email(map_get('participants.attributes', "'context.email'")) }} as email,
+        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end as phone_e164
+    from sessions
+    inner join participants
+        on sessions.participant_key = participants.participant_key
+    where
+        sessions.purpose = 'customer'
+        and (
+            nullif(trim(participants.attr_crm_lead_id), '') is not null
+            or nullif(trim(participants.attr_crm_account_id), '') is not null
+        )
+
+),
+
+strong_identifiers as (
+
+    select
+        event_id,
+        1 as match_priority,
+        'source_record' as identifier_type,
+        crm_lead_id as identifier_value,
+        '{{ var("crm_source_system") }}' as source_system
+    from evidence_events
+    where crm_lead_id is not null
+
+    union all
+
+    select
+        event_id,
+        2 as match_priority,
+        'account_id' as identifier_type,
+        crm_account_id as identifier_value,
+        '*' as source_system
+    from evidence_events
+    where crm_account_id is not null
+
+),
+
+event_customers as (
+
+    {{ resolve_customer_key('strong_identifiers', 'identifier_lookup') }}
+
+),
+
+observations as (
+
+    select
+        'email' as lookup_type,
+        evidence_events.email as identifier_value,
+        event_customers.customer_key,
+        evidence_events.event_id
+    from evidence_events
+    inner join event_customers
+        on evidence_events.event_id = event_customers.event_id
+    where evidence_events.email is not null
+
+    union all
+
+    select
+        'phone_e164' as lookup_type,
+        evidence_events.phone_e164 as identifier_value,
+        event_customers.customer_key,
+        evidence_events.event_id
+    from evidence_events
+    inner join event_customers
+        on evidence_events.event_id = event_customers.event_id
+    where evidence_events.phone_e164 is not null
+
+),
+
+-- values no customer record holds
+unknown_observations as (
+
+    select
+        observations.lookup_type,
+        observations.identifier_value,
+        observations.customer_key,
+        observations.event_id
+    from observations
+    left join identifier_lookup
+        on
+            observations.lookup_type = identifier_lookup.identifier_type
+            and observations.identifier_value = identifier_lookup.identifier_value
+            and identifier_lookup.source_system = '*'
+    where identifier_lookup.identifier_key is null
+
+),
+
+grouped as (
+
+    select
+        'observed_' || unknown_observations.lookup_type as identifier_type,
+        unknown_observations.identifier_value,
+        '*' as source_system,
+        count(distinct unknown_observations.customer_key) as customer_count,
+        min(unknown_observations.customer_key) as any_customer_key,
+        count(distinct unknown_observations.event_id) as event_count,
+        unknown_observations.lookup_type = 'phone_e164'
+        and bool_or(household_customers.customer_key is not null) as is_household
+    from unknown_observations
+    left join household_customers
+        on unknown_observations.customer_key = household_customers.customer_key
+    group by unknown_observations.lookup_type, unknown_observations.identifier_value
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['identifier_type', 'identifier_value', 'source_system']) }} as identifier_key,
+        identifier_type,
+        identifier_value,
+        source_system,
+        case when customer_count = 1 and not is_household then any_customer_key end as customer_key,
+        customer_count > 1 or is_household as is_ambiguous,
+        customer_count,
+        is_household,
+        event_count
+    from grouped
+
+)
+
+select
+    identifier_key,
+    identifier_type,
+    identifier_value,
+    source_system,
+    customer_key,
+    is_ambiguous,
+    customer_count,
+    is_household,
+    event_count
+from final
