@@ -37,9 +37,12 @@ load: install
 	$(BIN)/cx load $(DATA_DIR)
 
 # generated data ends at its manifest's reference_time: windows are measured from it (var reference_time)
+# seeds are reloaded whole (a seed that gained a column must not fail an existing warehouse); incremental
+# models keep their history
 build: install
+	$(BIN)/dbt seed --full-refresh
 	CX_REFERENCE_TIME="$$($(BIN)/python -c 'import json; print(json.load(open("$(DATA_DIR)/manifest.json"))["reference_time"].replace("T", " ").rstrip("Z"))')" \
-		$(BIN)/dbt build
+		$(BIN)/dbt build --exclude resource_type:seed
 
 summary: install
 	$(BIN)/cx summary
