@@ -221,7 +221,9 @@ final as (
         credits.channel_weight,
         credits.decay_weight,
         credits.credit,
-        cast(credits.credit * conversions.conversion_value as decimal(18, 6)) as credited_revenue,
+        -- in double: DuckDB multiplies two DECIMAL(18) values in 64 bits and overflows on large values
+        cast(cast(credits.credit as double) * cast(conversions.conversion_value as double) as decimal(18, 6))
+            as credited_revenue,
         conversions.conversion_value,
         conversions.conversion_status,
         conversions.is_counted,
