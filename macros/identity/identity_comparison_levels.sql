@@ -1,6 +1,7 @@
 {#-
-    The comparison level of every (pair, comparison): a select over `pairs` (columns left_record_key,
-    right_record_key) giving one row per pair and comparison with the first level of seed
+    The comparison level of every (pair, comparison): a select over `pairs` (columns pair_id, an integer
+    unique per pair, left_record_key, right_record_key) giving one row per pair and comparison (columns
+    pair_id, comparison, level_order) with the first level of seed
     identity_comparisons (lowest level_order) whose test holds. `records` has one row per
     customer_record_key with the compared features (int_identity__records), `comparisons` is the seed.
     Used for the candidate pairs and for the random pairs that estimate u, so both are scored alike.
@@ -18,10 +19,9 @@
         'account_id': ('account_id', 'account_id'),
     } -%}
     with cmp_pairs as (
-        -- one integer per pair: the level search below groups on it instead of two string keys (it only has
-        -- to be unique within one comparison's rows, so recomputing this CTE per reference is harmless)
+        -- one integer per pair: the level search below groups on it instead of two string keys
         select
-            row_number() over () as pair_row,
+            pair_id as pair_row,
             left_record_key,
             right_record_key
         from {{ pairs }}
@@ -41,8 +41,6 @@
     cmp_wide as (
         select
             cmp_pairs.pair_row,
-            cmp_pairs.left_record_key,
-            cmp_pairs.right_record_key,
             {%- for column in compared.values() | map('list') | sum(start=[]) | unique %}
             cmp_left.{{ column }} as left_{{ column }},
             cmp_right.{{ column }} as right_{{ column }}{{ ',' if not loop.last }}
@@ -58,8 +56,6 @@
         {%- for comparison, columns in compared.items() %}
         select
             pair_row,
-            left_record_key,
-            right_record_key,
             '{{ comparison }}' as comparison,
             left_{{ columns[0] }} as left_value,
             right_{{ columns[0] }} as right_value,
@@ -75,8 +71,6 @@
     cmp_similarities as (
         select
             cmp_values.pair_row,
-            cmp_values.left_record_key,
-            cmp_values.right_record_key,
             cmp_values.comparison,
             cmp_values.left_value is null or cmp_values.right_value is null as is_missing,
             cmp_values.left_value = cmp_values.right_value as is_exact,
@@ -103,8 +97,6 @@
         select
             cmp_similarities.pair_row,
             cmp_similarities.comparison,
-            min(cmp_similarities.left_record_key) as left_record_key,
-            min(cmp_similarities.right_record_key) as right_record_key,
             min({{ comparisons }}.level_order) as level_order
         from cmp_similarities
         inner join {{ comparisons }}
@@ -128,8 +120,7 @@
     )
 
     select
-        left_record_key,
-        right_record_key,
+        pair_row as pair_id,
         comparison,
         level_order
     from cmp_matched_levels

@@ -6,7 +6,11 @@
     rule's max_block_size records (seed column; blank = var('identity_max_block_size')) are skipped: a
     call-centre phone, a placeholder email, or a common first + last name (name-only rules get a small cap,
     since a block of n records costs n(n-1)/2 pairs and name-only pairs never merge on their own).
+    Performance (large profile): records get an integer id (in key order) for the self-join and the pair
+    grouping, a key is built with max(case …) per key position (no ordered string aggregation), and every
+    pair gets an integer pair_id that the downstream identity models join and group on instead of pair_key.
 -#}
+{%- set key_positions = var('identity_blocking_key_positions') | int -%}
 {%- set features = ['email', 'phone_e164', 'account_id', 'first_name', 'first_name_canonical', 'last_name',
                     'first_initial', 'last_name_phonetic', 'date_of_birth', 'postcode', 'street'] -%}
 
@@ -15,6 +19,16 @@ with
 records as (
 
     select * from {{ ref('int_identity__records') }}
+
+),
+
+-- integer record ids in key order: left_record_id < right_record_id ⇔ left_record_key < right_record_key
+record_ids as (
+
+    select
+        records.*,
+        row_number() over (order by records.customer_record_key) as record_id
+    from records
 
 ),
 
@@ -45,12 +59,14 @@ record_features as (
     {%- for feature in features %}
 
         select
-            customer_record_key,
+            record_ids.record_id,
             '{{ feature }}' as feature,
-            cast({{ 'date_of_birth_text' if feature == 'date_of_birth' else feature }} as {{ dbt.type_string() }})
-                as feature_value
-        from records
-        where {{ feature }} is not null
+            cast(
+                record_ids.{{ 'date_of_birth_text' if feature == 'date_of_birth' else feature }}
+                as {{ dbt.type_string() }}
+            ) as feature_value
+        from record_ids
+        where record_ids.{{ feature }} is not null
         {%- if not loop.last %}
 
             union all
@@ -62,7 +78,7 @@ record_features as (
 record_rule_parts as (
 
     select
-        record_features.customer_record_key,
+        record_features.record_id,
         blocking_rules.rule_name,
         blocking_rules.key_position,
         record_features.feature_value
@@ -76,14 +92,19 @@ record_rule_parts as (
 block_keys as (
 
     select
-        record_rule_parts.customer_record_key,
+        record_rule_parts.record_id,
         record_rule_parts.rule_name,
-        {{ string_agg_ordered('record_rule_parts.feature_value', '|', 'record_rule_parts.key_position') }}
-            as block_key
+        concat_ws(
+            '|',
+            {%- for position in range(1, key_positions + 1) %}
+                max(case when record_rule_parts.key_position = {{ position }} then record_rule_parts.feature_value end)
+                {{- ',' if not loop.last }}
+            {%- endfor %}
+        ) as block_key
     from record_rule_parts
     inner join rule_widths
         on record_rule_parts.rule_name = rule_widths.rule_name
-    group by record_rule_parts.customer_record_key, record_rule_parts.rule_name, rule_widths.feature_count
+    group by record_rule_parts.record_id, record_rule_parts.rule_name, rule_widths.feature_count
     having count(*) = rule_widths.feature_count
 
 ),
@@ -102,7 +123,7 @@ block_sizes as (
 usable_block_keys as (
 
     select
-        block_keys.customer_record_key,
+        block_keys.record_id,
         block_keys.rule_name,
         block_keys.block_key
     from block_keys
@@ -121,31 +142,48 @@ usable_block_keys as (
 rule_pairs as (
 
     select
-        left_keys.customer_record_key as left_record_key,
-        right_keys.customer_record_key as right_record_key,
+        left_keys.record_id as left_record_id,
+        right_keys.record_id as right_record_id,
         left_keys.rule_name
     from usable_block_keys as left_keys
     inner join usable_block_keys as right_keys
         on
             left_keys.rule_name = right_keys.rule_name
             and left_keys.block_key = right_keys.block_key
-            and left_keys.customer_record_key < right_keys.customer_record_key
+            and left_keys.record_id < right_keys.record_id
+
+),
+
+id_pairs as (
+
+    select
+        left_record_id,
+        right_record_id,
+        {{ string_agg_ordered('rule_name', ',', 'rule_name') }} as blocking_rules,
+        count(*) as blocking_rule_count
+    from rule_pairs
+    group by left_record_id, right_record_id
 
 ),
 
 final as (
 
     select
-        left_record_key,
-        right_record_key,
-        {{ string_agg_ordered('rule_name', ',', 'rule_name') }} as blocking_rules,
-        count(*) as blocking_rule_count
-    from rule_pairs
-    group by left_record_key, right_record_key
+        row_number() over (order by id_pairs.left_record_id, id_pairs.right_record_id) as pair_id,
+        left_ids.customer_record_key as left_record_key,
+        right_ids.customer_record_key as right_record_key,
+        id_pairs.blocking_rules,
+        id_pairs.blocking_rule_count
+    from id_pairs
+    inner join record_ids as left_ids
+        on id_pairs.left_record_id = left_ids.record_id
+    inner join record_ids as right_ids
+        on id_pairs.right_record_id = right_ids.record_id
 
 )
 
 select
+    pair_id,
     {{ surrogate_key(['left_record_key', 'right_record_key']) }} as pair_key,
     left_record_key,
     right_record_key,

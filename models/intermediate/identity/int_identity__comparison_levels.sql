@@ -1,6 +1,7 @@
 {#-
     One row per (candidate pair, comparison): which level of seed identity_comparisons the pair reaches
-    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree).
+    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree). pair_id is the integer
+    id of int_identity__candidate_pairs that pair scoring and weight estimation group on.
 -#}
 with
 
@@ -31,13 +32,16 @@ levels as (
 final as (
 
     select
-        {{ surrogate_key(['levels.left_record_key', 'levels.right_record_key']) }} as pair_key,
-        levels.left_record_key,
-        levels.right_record_key,
+        levels.pair_id,
+        candidate_pairs.pair_key,
+        candidate_pairs.left_record_key,
+        candidate_pairs.right_record_key,
         levels.comparison,
         levels.level_order,
         comparisons.level_name
     from levels
+    inner join candidate_pairs
+        on levels.pair_id = candidate_pairs.pair_id
     inner join comparisons
         on
             levels.comparison = comparisons.comparison
@@ -46,6 +50,7 @@ final as (
 )
 
 select
+    pair_id,
     pair_key,
     left_record_key,
     right_record_key,

@@ -74,6 +74,7 @@ sampled_partners as (
 random_pairs as (
 
     select
+        row_number() over () as pair_id,
         sampled_partners.left_record_key,
         numbered_records.customer_record_key as right_record_key
     from sampled_partners
@@ -240,7 +241,7 @@ start_weights as (
 pair_start_weights as (
 
     select
-        comparison_levels.pair_key,
+        comparison_levels.pair_id,
         comparison_levels.comparison,
         comparison_levels.level_order,
         coalesce(start_weights.match_weight, 0) as match_weight,
@@ -260,11 +261,11 @@ pair_start_weights as (
 pair_start_totals as (
 
     select
-        pair_key,
+        pair_id,
         sum(match_weight) as total_weight,
         sum(case when is_anchor_agreement then 1 else 0 end) as anchor_agreements
     from pair_start_weights
-    group by pair_key
+    group by pair_id
 
 ),
 
@@ -276,7 +277,7 @@ training_levels as (
         count(*) as pair_count
     from pair_start_weights
     inner join pair_start_totals
-        on pair_start_weights.pair_key = pair_start_totals.pair_key
+        on pair_start_weights.pair_id = pair_start_totals.pair_id
     where
         pair_start_totals.total_weight - pair_start_weights.match_weight >= {{ var('identity_training_min_weight') }}
         and pair_start_totals.anchor_agreements - case when pair_start_weights.is_anchor_agreement then 1 else 0 end
@@ -338,14 +339,26 @@ level_weights as (
 pair_evidence as (
 
     select
-        comparison_levels.pair_key,
+        comparison_levels.pair_id,
         sum(coalesce(level_weights.match_weight, 0)) as evidence_weight
     from comparison_levels
     left join level_weights
         on
             comparison_levels.comparison = level_weights.comparison
             and comparison_levels.level_order = level_weights.level_order
-    group by comparison_levels.pair_key
+    group by comparison_levels.pair_id
+
+),
+
+-- the per-pair evidence is computed once; the EM rounds below read its histogram (pairs per distinct
+-- evidence weight: a few thousand rows, since a weight is a sum of one level weight per comparison)
+evidence_histogram as (
+
+    select
+        evidence_weight,
+        count(*) as pair_count
+    from pair_evidence
+    group by evidence_weight
 
 ),
 
@@ -362,7 +375,7 @@ record_pairs as (
         select
             greatest(
                 sum(
-                    1.0 / (
+                    evidence_histogram.pair_count / (
                         1.0 + power(
                             2.0,
                             -greatest(
@@ -372,7 +385,7 @@ record_pairs as (
                                         / (1.0 - prior_{{ i }}.prior_match_probability)
                                     )
                                     / ln(2.0)
-                                    + pair_evidence.evidence_weight,
+                                    + evidence_histogram.evidence_weight,
                                     60
                                 ),
                                 -60
@@ -382,7 +395,7 @@ record_pairs as (
                 ) / max(record_pairs.all_pairs),
                 {{ probability_floor }} / 1000
             ) as prior_match_probability
-        from pair_evidence
+        from evidence_histogram
         cross join prior_{{ i }}
         cross join record_pairs
 

@@ -7,6 +7,9 @@
       else no_match. Household guard: a pair with no person-level agreement (first name, or exact
       email / account id / date of birth) never merges or enters review on shared phone, address and
       last name alone.
+    The explanation (per comparison {level, bayes_factor, match_weight}) and the agreeing / disagreeing
+    comparison lists are built for auto_merge and review pairs only, the ones people read; no_match pairs
+    (most candidate pairs) leave them null. Pairs are grouped and joined on the integer pair_id.
 -#}
 with
 
@@ -38,7 +41,7 @@ prior_probability as (
 weighted_levels as (
 
     select
-        comparison_levels.pair_key,
+        comparison_levels.pair_id,
         comparison_levels.comparison,
         comparison_levels.level_name,
         comparison_weights.method,
@@ -58,36 +61,19 @@ weighted_levels as (
 pair_totals as (
 
     select
-        weighted_levels.pair_key,
+        weighted_levels.pair_id,
         sum(weighted_levels.match_weight) as evidence_weight,
         max(case when weighted_levels.is_anchor_agreement or weighted_levels.is_first_name_agreement then 1 else 0 end)
-        = 1 as has_person_evidence,
-        {{ json_object_agg(
-            'weighted_levels.comparison',
-            json_build_object([
-                ('level', 'weighted_levels.level_name'),
-                ('bayes_factor', 'round(weighted_levels.bayes_factor, 4)'),
-                ('match_weight', 'round(weighted_levels.match_weight, 3)'),
-            ])
-        ) }} as explanation,
-        {{ string_agg_ordered(
-            "case when weighted_levels.match_weight > 0 then weighted_levels.comparison end",
-            ',',
-            'weighted_levels.match_weight desc'
-        ) }} as agreeing_comparisons,
-        {{ string_agg_ordered(
-            "case when weighted_levels.match_weight < 0 then weighted_levels.comparison end",
-            ',',
-            'weighted_levels.match_weight'
-        ) }} as disagreeing_comparisons
+        = 1 as has_person_evidence
     from weighted_levels
-    group by weighted_levels.pair_key
+    group by weighted_levels.pair_id
 
 ),
 
 scored as (
 
     select
+        candidate_pairs.pair_id,
         candidate_pairs.pair_key,
         candidate_pairs.left_record_key,
         candidate_pairs.right_record_key,
@@ -95,13 +81,10 @@ scored as (
         ln(prior_probability.prior_match_probability / (1 - prior_probability.prior_match_probability))
         / ln(2.0) as prior_weight,
         pair_totals.evidence_weight,
-        pair_totals.has_person_evidence,
-        pair_totals.explanation,
-        pair_totals.agreeing_comparisons,
-        pair_totals.disagreeing_comparisons
+        pair_totals.has_person_evidence
     from candidate_pairs
     inner join pair_totals
-        on candidate_pairs.pair_key = pair_totals.pair_key
+        on candidate_pairs.pair_id = pair_totals.pair_id
     cross join prior_probability
 
 ),
@@ -118,9 +101,10 @@ probabilities as (
 
 ),
 
-final as (
+decided as (
 
     select
+        pair_id,
         pair_key,
         left_record_key,
         right_record_key,
@@ -142,11 +126,69 @@ final as (
             when match_probability >= {{ var('identity_auto_merge_threshold') }} then 'above_auto_merge_threshold'
             when match_probability >= {{ var('identity_review_threshold') }} then 'between_review_and_auto_merge'
             else 'below_review_threshold'
-        end as decision_reason,
-        agreeing_comparisons,
-        disagreeing_comparisons,
-        explanation
+        end as decision_reason
     from probabilities
+
+),
+
+-- the explanation of every pair someone reads: merged and review pairs
+explained_levels as (
+
+    select weighted_levels.*
+    from weighted_levels
+    inner join decided
+        on weighted_levels.pair_id = decided.pair_id
+    where decided.score_decision in ('auto_merge', 'review')
+
+),
+
+explanations as (
+
+    select
+        explained_levels.pair_id,
+        {{ json_object_agg(
+            'explained_levels.comparison',
+            json_build_object([
+                ('level', 'explained_levels.level_name'),
+                ('bayes_factor', 'round(explained_levels.bayes_factor, 4)'),
+                ('match_weight', 'round(explained_levels.match_weight, 3)'),
+            ])
+        ) }} as explanation,
+        {{ string_agg_ordered(
+            "case when explained_levels.match_weight > 0 then explained_levels.comparison end",
+            ',',
+            'explained_levels.match_weight desc'
+        ) }} as agreeing_comparisons,
+        {{ string_agg_ordered(
+            "case when explained_levels.match_weight < 0 then explained_levels.comparison end",
+            ',',
+            'explained_levels.match_weight'
+        ) }} as disagreeing_comparisons
+    from explained_levels
+    group by explained_levels.pair_id
+
+),
+
+final as (
+
+    select
+        decided.pair_key,
+        decided.left_record_key,
+        decided.right_record_key,
+        decided.blocking_rules,
+        decided.prior_weight,
+        decided.evidence_weight,
+        decided.match_weight,
+        decided.match_probability,
+        decided.has_person_evidence,
+        decided.score_decision,
+        decided.decision_reason,
+        explanations.agreeing_comparisons,
+        explanations.disagreeing_comparisons,
+        explanations.explanation
+    from decided
+    left join explanations
+        on decided.pair_id = explanations.pair_id
 
 )
 
