@@ -8,6 +8,8 @@
     source_system and source_record_id (deterministic). Sources not listed for a field rank after every
     listed one (used only when no listed source has a value). survivor_rank 1 is the golden value.
     Field 'address' moves street, city, postcode and country together from one record.
+    Performance: candidates of single-record customers (most customers) win without a window; the others
+    are ranked in one window whose sort also yields the winner's columns and the candidate count.
 -#}
 {%- set fields = {
     'first_name': 'first_name',
@@ -32,6 +34,16 @@ records as (
 clusters as (
 
     select * from {{ ref('int_identity__clusters') }}
+
+),
+
+customer_sizes as (
+
+    select
+        customer_key,
+        count(*) as record_count
+    from clusters
+    group by customer_key
 
 ),
 
@@ -97,10 +109,13 @@ candidates as (
         field_values.field_value,
         field_actions.action,
         merge_rules.priority,
-        merge_rules.source_system is not null as is_listed_source
+        merge_rules.source_system is not null as is_listed_source,
+        customer_sizes.record_count
     from field_values
     inner join clusters
         on field_values.customer_record_key = clusters.customer_record_key
+    inner join customer_sizes
+        on clusters.customer_key = customer_sizes.customer_key
     inner join field_actions
         on field_values.field = field_actions.field
     left join merge_rules
@@ -115,37 +130,49 @@ ranked as (
 
     select
         candidates.*,
-        row_number() over (
-            partition by candidates.customer_key, candidates.field
-            order by
-                case when candidates.is_listed_source then 0 else 1 end asc,
-                case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
-                case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
-                candidates.priority asc nulls last,
-                case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
-                candidates.source_updated_at desc nulls last,
-                candidates.source_system asc,
-                candidates.source_record_id asc
-        ) as survivor_rank,
-        count(*) over (partition by candidates.customer_key, candidates.field) as candidate_count
+        row_number() over survivor_window as survivor_rank,
+        count(*) over survivor_window as candidate_count,
+        first_value(candidates.customer_record_key) over survivor_window as winner_record_key,
+        first_value(candidates.source_system) over survivor_window as winner_source_system,
+        first_value(candidates.field_value) over survivor_window as winner_value,
+        first_value(candidates.source_updated_at) over survivor_window as winner_updated_at,
+        first_value(candidates.priority) over survivor_window as winner_priority
     from candidates
+    where candidates.record_count > 1
+    window survivor_window as (
+        partition by candidates.customer_key, candidates.field
+        order by
+            case when candidates.is_listed_source then 0 else 1 end asc,
+            case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
+            case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
+            candidates.priority asc nulls last,
+            case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
+            candidates.source_updated_at desc nulls last,
+            candidates.source_system asc,
+            candidates.source_record_id asc
+        rows between unbounded preceding and unbounded following
+    )
 
 ),
 
+-- a single-record customer's only candidate is its winner
 with_winner as (
 
+    select * from ranked
+
+    union all
+
     select
-        ranked.*,
-        first_value(ranked.customer_record_key) over winner_window as winner_record_key,
-        first_value(ranked.source_system) over winner_window as winner_source_system,
-        first_value(ranked.field_value) over winner_window as winner_value,
-        first_value(ranked.source_updated_at) over winner_window as winner_updated_at,
-        first_value(ranked.priority) over winner_window as winner_priority
-    from ranked
-    window winner_window as (
-        partition by ranked.customer_key, ranked.field
-        order by ranked.survivor_rank
-    )
+        candidates.*,
+        1 as survivor_rank,
+        1 as candidate_count,
+        candidates.customer_record_key as winner_record_key,
+        candidates.source_system as winner_source_system,
+        candidates.field_value as winner_value,
+        candidates.source_updated_at as winner_updated_at,
+        candidates.priority as winner_priority
+    from candidates
+    where candidates.record_count = 1
 
 ),
 
