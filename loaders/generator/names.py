@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+
 # first name → nicknames people use for it in other systems
 NICKNAMES: dict[str, list[str]] = {
     "Robert": ["Bob", "Rob", "Bobby"],
@@ -61,6 +64,63 @@ LAST_NAMES = (
     "McDonald MacLeod Fitzgerald Okafor Mensah Kowalski Novak Rossi Bianchi Dubois Schmidt Weber Evans "
     "Hughes Edwards Collins Stewart Morris Rogers Reed Cook Morgan Bell Cooper Richardson Cox Howard Ward"
 ).split()
+
+# Real person data is long-tailed: a few names are very common, most are rare (in the US census a
+# few hundred surnames cover a quarter of people and tens of thousands share the rest). Rare names are
+# what makes a name agreement strong evidence (Fellegi-Sunter weights with value frequencies), common
+# ones are why a name alone proves little. The tails are invented from syllables, the same for every seed.
+COMMON_FIRST_SHARE = 0.6  # share of people with one of FIRST_NAMES; the rest draw from the tail
+COMMON_LAST_SHARE = 0.3  # share of people with one of LAST_NAMES
+_FIRST_ONSETS = (
+    "Al Ar Bri Cal Cas Da Del El Em Fa Ga Gi Ha Ja Jo Ka Ke La Le Li Lu Ma Me Mi Na Ni Ol Ra Re Ro Sa Se Ta Te Va Ve "
+    "Za Zo"
+)
+_FIRST_ENDINGS = "na ra lyn den ron via ley son mir tta nie ric lan del rin ena iel ias ko mo ine ette ah an"
+_LAST_ONSETS = (
+    "Ab Ash Bal Bel Bran Brock Cal Car Cor Dal Dar Den Dun El Fal Far Fen Gal Gar Gil Grim Hal Har Hart Hol Ing "
+    "Kel Ken Kir Lan Lin Lock Mal Mar Mer Mor Nor Pem Pen Rad Ran Red Ros Sal Sel Sher Stan Thorn Tal Ul Van Wal "
+    "War Wex Wil Win Yar"
+)
+_LAST_MIDDLES = ["", "a", "e", "i", "o", "en", "er", "in", "ing", "bel", "wal", "ker"]
+_LAST_ENDINGS = (
+    "ford ley ton wood ridge by more field well ham stead wick ner ski ova ez berg stein ani elli son sen "
+    "dottir aro ic ovic ens ers ard ock man mann den don sworth kin kins hurst"
+)
+
+
+def _tail(parts: list[list[str]], exclude: set[str], seed: int) -> tuple[list[str], list[float]]:
+    """Every combination of the parts (minus ``exclude``), in a fixed pseudo-random rank order, with
+    cumulative Zipf-like weights 1 / (rank + 20) for ``random.choices``."""
+    names = sorted({"".join(combo).capitalize() for combo in itertools.product(*parts)} - exclude)
+    random.Random(seed).shuffle(names)
+    cumulative, total = [], 0.0
+    for rank in range(len(names)):
+        total += 1.0 / (rank + 20)
+        cumulative.append(total)
+    return names, cumulative
+
+
+class NameSampler:
+    """Draws first and last names: a common name with the COMMON_*_SHARE probability, else a tail name."""
+
+    def __init__(self) -> None:
+        self.first_tail, self.first_cum = _tail(
+            [_FIRST_ONSETS.split(), _FIRST_ENDINGS.split()], set(FIRST_NAMES), seed=11
+        )
+        self.last_tail, self.last_cum = _tail(
+            [_LAST_ONSETS.split(), _LAST_MIDDLES, _LAST_ENDINGS.split()], set(LAST_NAMES), seed=13
+        )
+
+    def first(self, rng: random.Random) -> str:
+        if rng.random() < COMMON_FIRST_SHARE:
+            return rng.choice(FIRST_NAMES)
+        return rng.choices(self.first_tail, cum_weights=self.first_cum)[0]
+
+    def last(self, rng: random.Random) -> str:
+        if rng.random() < COMMON_LAST_SHARE:
+            return rng.choice(LAST_NAMES)
+        return rng.choices(self.last_tail, cum_weights=self.last_cum)[0]
+
 
 STREET_NAMES = (
     "Main Oak Pine Maple Cedar Elm Washington Lake Hill Park View Sunset Lincoln Jackson Church River "

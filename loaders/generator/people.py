@@ -127,6 +127,7 @@ def make_people(rng: random.Random, count: int) -> list[Person]:
     """Draw ``count`` people with identities, a household structure, history and latent engagement."""
     emails = _Unique()
     accounts = _Unique()
+    names = N.NameSampler()
     people: list[Person] = []
     for idx in range(count):
         p = Person()
@@ -154,11 +155,11 @@ def make_people(rng: random.Random, count: int) -> list[Person]:
         p.street, p.postcode = _address(rng, p.country, area)
         p.unicode_name = rng.random() < 0.03
         if p.unicode_name and rng.random() < 0.5:
-            p.first, p.last = rng.choice(N.ACCENTED_FIRST), rng.choice(N.LAST_NAMES)
+            p.first, p.last = rng.choice(N.ACCENTED_FIRST), names.last(rng)
         elif p.unicode_name:
-            p.first, p.last = rng.choice(N.FIRST_NAMES), rng.choice(N.ACCENTED_LAST)
+            p.first, p.last = names.first(rng), rng.choice(N.ACCENTED_LAST)
         else:
-            p.first, p.last = rng.choice(N.FIRST_NAMES), rng.choice(N.LAST_NAMES)
+            p.first, p.last = names.first(rng), names.last(rng)
         # households: ~3 % share phone and address with the previous person (a partner or relative)
         if idx and rng.random() < 0.03 and people[-1].country == p.country:
             prev = people[-1]
@@ -187,7 +188,7 @@ def make_people(rng: random.Random, count: int) -> list[Person]:
         if rng.random() < 0.08:
             p.old_street, p.old_postcode = _address(rng, p.country, p.postcode[:3])
         if rng.random() < 0.02:
-            p.old_last = rng.choice(N.LAST_NAMES)
+            p.old_last = names.last(rng)
         people.append(p)
     return people
 

@@ -1,8 +1,9 @@
 {#-
     The comparison level of every (pair, comparison): a select over `pairs` (columns pair_id, an integer
     unique per pair, left_record_key, right_record_key) giving one row per pair and comparison (columns
-    pair_id, comparison, level_order) with the first level of seed
-    identity_comparisons (lowest level_order) whose test holds. `records` has one row per
+    pair_id, comparison, level_order, exact_value) with the first level of seed
+    identity_comparisons (lowest level_order) whose test holds; exact_value is the value both records
+    share when they agree exactly on a comparison with a term_frequency_adjusted level, else null. `records` has one row per
     customer_record_key with the compared features (int_identity__records), `comparisons` is the seed.
     Used for the candidate pairs and for the random pairs that estimate u, so both are scored alike.
     Similarities are computed once per (pair, comparison) and tested against every level.
@@ -32,7 +33,8 @@
         select
             comparison,
             max(case when method = 'jaro_winkler' then 1 else 0 end) = 1 as uses_jaro_winkler,
-            max(case when method = 'levenshtein' then 1 else 0 end) = 1 as uses_levenshtein
+            max(case when method = 'levenshtein' then 1 else 0 end) = 1 as uses_levenshtein,
+            max(case when term_frequency_adjusted then 1 else 0 end) = 1 as uses_term_frequency
         from {{ comparisons }}
         group by comparison
     ),
@@ -75,6 +77,10 @@
             cmp_values.left_value is null or cmp_values.right_value is null as is_missing,
             cmp_values.left_value = cmp_values.right_value as is_exact,
             cmp_values.left_canonical = cmp_values.right_canonical as is_alias,
+            case
+                when cmp_methods.uses_term_frequency and cmp_values.left_value = cmp_values.right_value
+                    then cmp_values.left_value
+            end as exact_value,
             -- similarities only where a fuzzy level can still be reached (not missing, not exact)
             case
                 when
@@ -97,6 +103,7 @@
         select
             cmp_similarities.pair_row,
             cmp_similarities.comparison,
+            cmp_similarities.exact_value,
             min({{ comparisons }}.level_order) as level_order
         from cmp_similarities
         inner join {{ comparisons }}
@@ -116,12 +123,13 @@
                 when 'else_neutral' then not cmp_similarities.is_missing
                 else false
             end
-        group by cmp_similarities.pair_row, cmp_similarities.comparison
+        group by cmp_similarities.pair_row, cmp_similarities.comparison, cmp_similarities.exact_value
     )
 
     select
         pair_row as pair_id,
         comparison,
-        level_order
+        level_order,
+        exact_value
     from cmp_matched_levels
 {%- endmacro %}

@@ -1,6 +1,7 @@
 {#-
     One row per (candidate pair, comparison): which level of seed identity_comparisons the pair reaches
-    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree). pair_id is the integer
+    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree), and for exact agreement on
+    a term-frequency-adjusted comparison the shared value (exact_value). pair_id is the integer
     id of int_identity__candidate_pairs that pair scoring and weight estimation group on.
 -#}
 with
@@ -38,7 +39,8 @@ final as (
         candidate_pairs.right_record_key,
         levels.comparison,
         levels.level_order,
-        comparisons.level_name
+        comparisons.level_name,
+        levels.exact_value
     from levels
     inner join candidate_pairs
         on levels.pair_id = candidate_pairs.pair_id
@@ -56,5 +58,6 @@ select
     right_record_key,
     comparison,
     level_order,
-    level_name
+    level_name,
+    exact_value
 from final

@@ -35,6 +35,12 @@ comparison_levels as (
 
 ),
 
+value_counts as (
+
+    select * from {{ ref('int_identity__value_frequencies') }}
+
+),
+
 -- u, part 1: random pairs (record i with record i + k·stride in md5 order, k = 1..offsets)
 numbered_records as (
 
@@ -119,69 +125,6 @@ random_level_shares as (
 ),
 
 -- u, part 2: exact agreement by chance from value frequencies (no sampling noise)
-value_features as (
-
-    select
-        'first_name' as comparison,
-        first_name as feature_value
-    from records
-    where first_name is not null
-    union all
-    select
-        'last_name' as comparison,
-        last_name as feature_value
-    from records
-    where last_name is not null
-    union all
-    select
-        'email' as comparison,
-        email as feature_value
-    from records
-    where email is not null
-    union all
-    select
-        'phone_e164' as comparison,
-        phone_e164 as feature_value
-    from records
-    where phone_e164 is not null
-    union all
-    select
-        'date_of_birth' as comparison,
-        date_of_birth_text as feature_value
-    from records
-    where date_of_birth_text is not null
-    union all
-    select
-        'postcode' as comparison,
-        postcode as feature_value
-    from records
-    where postcode is not null
-    union all
-    select
-        'street' as comparison,
-        street as feature_value
-    from records
-    where street is not null
-    union all
-    select
-        'account_id' as comparison,
-        account_id as feature_value
-    from records
-    where account_id is not null
-
-),
-
-value_counts as (
-
-    select
-        comparison,
-        feature_value,
-        count(*) as value_count
-    from value_features
-    group by comparison, feature_value
-
-),
-
 exact_chance as (
 
     select

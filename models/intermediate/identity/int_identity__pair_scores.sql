@@ -1,6 +1,8 @@
 {#-
     One row per candidate pair (grain: pair_key): its Fellegi–Sunter score and the decision taken on it.
     match_weight = log2(prior odds) + Σ per-comparison log2(m / u) (int_identity__comparison_weights);
+    on an exact level the seed marks term_frequency_adjusted, u is the agreed value's own frequency
+    (int_identity__value_frequencies.term_frequency_u): a rare shared name weighs more than a common one;
     match_probability = 2^w / (1 + 2^w), the probability that both records are the same person.
     Decisions use the probability, never a raw similarity average (seed 002 §2):
       >= var('identity_auto_merge_threshold') → auto_merge, >= var('identity_review_threshold') → review,
@@ -25,6 +27,12 @@ comparison_weights as (
 
 ),
 
+value_frequencies as (
+
+    select * from {{ ref('int_identity__value_frequencies') }}
+
+),
+
 candidate_pairs as (
 
     select * from {{ ref('int_identity__candidate_pairs') }}
@@ -45,16 +53,34 @@ weighted_levels as (
         comparison_levels.comparison,
         comparison_levels.level_name,
         comparison_weights.method,
-        comparison_weights.bayes_factor,
-        comparison_weights.match_weight,
+        value_frequencies.term_frequency_u,
+        coalesce(
+            comparison_weights.m_probability / value_frequencies.term_frequency_u,
+            comparison_weights.bayes_factor
+        ) as bayes_factor,
+        coalesce(
+            ln(comparison_weights.m_probability / value_frequencies.term_frequency_u) / ln(2.0),
+            comparison_weights.match_weight
+        ) as match_weight,
         comparison_levels.comparison in ({{ "'" ~ var('identity_anchor_comparisons') | join("', '") ~ "'" }})
         and comparison_weights.method = 'exact' as is_anchor_agreement,
-        comparison_levels.comparison = 'first_name' and comparison_weights.match_weight > 0 as is_first_name_agreement
+        comparison_levels.comparison = 'first_name'
+        and coalesce(
+            comparison_weights.m_probability > value_frequencies.term_frequency_u,
+            comparison_weights.match_weight > 0
+        ) as is_first_name_agreement
     from comparison_levels
     inner join comparison_weights
         on
             comparison_levels.comparison = comparison_weights.comparison
             and comparison_levels.level_order = comparison_weights.level_order
+    -- the agreed value's own frequency, for exact levels of term-frequency-adjusted comparisons
+    left join value_frequencies
+        on
+            comparison_weights.method = 'exact'
+            and comparison_levels.comparison = value_frequencies.comparison
+            and comparison_levels.exact_value = value_frequencies.feature_value
+            and value_frequencies.term_frequency_u > 0
 
 ),
 
@@ -150,6 +176,7 @@ explanations as (
             'explained_levels.comparison',
             json_build_object([
                 ('level', 'explained_levels.level_name'),
+                ('term_frequency_u', 'explained_levels.term_frequency_u'),
                 ('bayes_factor', 'round(explained_levels.bayes_factor, 4)'),
                 ('match_weight', 'round(explained_levels.match_weight, 3)'),
             ])

@@ -1,0 +1,102 @@
+{#-
+    One row per (comparison, feature value) over all source records (grain: comparison, feature_value):
+    how many records hold the value, and the term-frequency u of an exact agreement on it,
+      term_frequency_u = max(value_count − 2, 1) / (record_count − 2),
+    the chance that a record other than the two compared holds their shared value: leave-pair-out, as m is
+    estimated leave-one-out, since the two records are the evidence, not a sample of the value's
+    commonness (counting them made every rare name look about twice as common as it is, and a person's
+    further records still count: u stays an overestimate). At least one other holder is assumed, so a
+    value only the pair holds is not taken as impossible for two different people. The field's average
+    chance agreement (int_identity__comparison_weights, exact levels) is Σ_v n_v (n_v − 1) / (n (n − 1))
+    over the same counts. Pair scores use term_frequency_u for the levels the seed marks
+    term_frequency_adjusted: agreeing on a rare name is strong evidence, on a common one weak.
+-#}
+with
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+value_features as (
+
+    select
+        'first_name' as comparison,
+        first_name as feature_value
+    from records
+    where first_name is not null
+    union all
+    select
+        'last_name' as comparison,
+        last_name as feature_value
+    from records
+    where last_name is not null
+    union all
+    select
+        'email' as comparison,
+        email as feature_value
+    from records
+    where email is not null
+    union all
+    select
+        'phone_e164' as comparison,
+        phone_e164 as feature_value
+    from records
+    where phone_e164 is not null
+    union all
+    select
+        'date_of_birth' as comparison,
+        date_of_birth_text as feature_value
+    from records
+    where date_of_birth_text is not null
+    union all
+    select
+        'postcode' as comparison,
+        postcode as feature_value
+    from records
+    where postcode is not null
+    union all
+    select
+        'street' as comparison,
+        street as feature_value
+    from records
+    where street is not null
+    union all
+    select
+        'account_id' as comparison,
+        account_id as feature_value
+    from records
+    where account_id is not null
+
+),
+
+value_counts as (
+
+    select
+        comparison,
+        feature_value,
+        count(*) as value_count
+    from value_features
+    group by comparison, feature_value
+
+),
+
+final as (
+
+    select
+        comparison,
+        feature_value,
+        value_count,
+        sum(value_count) over (partition by comparison) as record_count
+    from value_counts
+
+)
+
+select
+    comparison,
+    feature_value,
+    value_count,
+    record_count,
+    greatest(value_count - 2.0, 1.0) / nullif(record_count - 2.0, 0) as term_frequency_u
+from final
