@@ -6,6 +6,8 @@
     rule's max_block_size records (seed column; blank = var('identity_max_block_size')) are skipped: a
     call-centre phone, a placeholder email, or a common first + last name (name-only rules get a small cap,
     since a block of n records costs n(n-1)/2 pairs and name-only pairs never merge on their own).
+    Pairs of records that one interaction shows together (int_identity__interaction_links) are candidates
+    too, under the rule name 'interaction_link'.
     Performance (large profile): records get an integer id (in key order) for the self-join and the pair
     grouping, a key is built with max(case …) per key position (no ordered string aggregation), and every
     pair gets an integer pair_id that the downstream identity models join and group on instead of pair_key.
@@ -19,6 +21,12 @@ with
 records as (
 
     select * from {{ ref('int_identity__records') }}
+
+),
+
+interaction_links as (
+
+    select * from {{ ref('int_identity__interaction_links') }}
 
 ),
 
@@ -151,6 +159,18 @@ rule_pairs as (
             left_keys.rule_name = right_keys.rule_name
             and left_keys.block_key = right_keys.block_key
             and left_keys.record_id < right_keys.record_id
+
+    union all
+
+    select
+        left_ids.record_id as left_record_id,
+        right_ids.record_id as right_record_id,
+        'interaction_link' as rule_name
+    from interaction_links
+    inner join record_ids as left_ids
+        on interaction_links.left_record_key = left_ids.customer_record_key
+    inner join record_ids as right_ids
+        on interaction_links.right_record_key = right_ids.customer_record_key
 
 ),
 

@@ -1,6 +1,7 @@
 {#-
     One row per (candidate pair, comparison): which level of seed identity_comparisons the pair reaches
-    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree), and for exact agreement on
+    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree; for interaction_link, whether
+    an interaction shows both records: int_identity__interaction_links), and for exact agreement on
     a term-frequency-adjusted comparison the shared value (exact_value). pair_id is the integer
     id of int_identity__candidate_pairs that pair scoring and weight estimation group on.
 -#}
@@ -24,9 +25,59 @@ comparisons as (
 
 ),
 
-levels as (
+interaction_links as (
+
+    select * from {{ ref('int_identity__interaction_links') }}
+
+),
+
+record_levels as (
 
     {{ identity_comparison_levels('candidate_pairs', 'records', 'comparisons') }}
+
+),
+
+-- comparison interaction_link: its 'interaction' level when one interaction shows both records, else its
+-- else / else_neutral level
+interaction_levels as (
+
+    select
+        candidate_pairs.pair_id,
+        comparisons.comparison,
+        comparisons.level_order,
+        cast(null as {{ dbt.type_string() }}) as exact_value
+    from candidate_pairs
+    left join interaction_links
+        on
+            candidate_pairs.left_record_key = interaction_links.left_record_key
+            and candidate_pairs.right_record_key = interaction_links.right_record_key
+    inner join comparisons
+        on
+            comparisons.comparison = 'interaction_link'
+            and (
+                (interaction_links.left_record_key is not null and comparisons.method = 'interaction')
+                or (interaction_links.left_record_key is null and comparisons.method in ('else', 'else_neutral'))
+            )
+
+),
+
+levels as (
+
+    select
+        pair_id,
+        comparison,
+        level_order,
+        exact_value
+    from record_levels
+
+    union all
+
+    select
+        pair_id,
+        comparison,
+        level_order,
+        exact_value
+    from interaction_levels
 
 ),
 

@@ -2,10 +2,12 @@
     Fellegi–Sunter weights estimated from the data itself. One row per (comparison, level_order) of
     seed identity_comparisons with:
       u = P(level | two different people): for 'exact' levels the chance two different records picked
-          at random share a value, Σ_v n_v (n_v − 1) / (n (n − 1)) over the field's values; for the other
+          at random share a value, Σ_v n_v (n_v − 1) / (n (n − 1)) over the field's values; for the
+          'interaction' level the share of all record pairs an interaction links; for the other
           levels the level's share among var('identity_u_sample_pairs') random record pairs (pseudo-random
           by md5 order), Laplace smoothed (random pairs are almost all non-matches);
-      m = P(level | same person): the level's share among high-confidence candidate pairs, leave-one-out
+      m = P(level | same person): the level's share among high-confidence candidate pairs with a value on
+          both sides (neutral levels count in the denominator), leave-one-out
           (a pair trains comparison c only on the evidence of the other comparisons), smoothed by the
           seed's m_start as one pseudo-pair;
       prior = λ, the share of all record pairs that match (Bayes factors compare with random pairs):
@@ -38,6 +40,12 @@ comparison_levels as (
 value_counts as (
 
     select * from {{ ref('int_identity__value_frequencies') }}
+
+),
+
+interaction_links as (
+
+    select * from {{ ref('int_identity__interaction_links') }}
 
 ),
 
@@ -139,6 +147,24 @@ exact_chance as (
 
 ),
 
+-- u, part 3: the share of all record pairs that an interaction links (an overestimate: most linked pairs
+-- are the same person)
+record_pairs as (
+
+    select count(*) * (count(*) - 1.0) / 2.0 as all_pairs
+    from records
+
+),
+
+interaction_chance as (
+
+    select count(interaction_links.left_record_key) / nullif(max(record_pairs.all_pairs), 0) as u_probability
+    from record_pairs
+    left join interaction_links
+        on true
+
+),
+
 u_estimates as (
 
     select
@@ -147,10 +173,15 @@ u_estimates as (
         comparisons.level_name,
         comparisons.method,
         comparisons.m_start,
-        case when comparisons.method = 'exact' then 'value_frequency' else 'random_pairs' end as u_source,
+        case comparisons.method
+            when 'exact' then 'value_frequency'
+            when 'interaction' then 'interaction_links'
+            else 'random_pairs'
+        end as u_source,
         greatest(
-            case
-                when comparisons.method = 'exact' then exact_chance.u_probability
+            case comparisons.method
+                when 'exact' then exact_chance.u_probability
+                when 'interaction' then interaction_chance.u_probability
                 else random_level_shares.u_probability
             end,
             {{ probability_floor }}
@@ -162,6 +193,7 @@ u_estimates as (
             and comparisons.level_order = random_level_shares.level_order
     left join exact_chance
         on comparisons.comparison = exact_chance.comparison
+    cross join interaction_chance
     where comparisons.method not in ('missing', 'else_neutral')
 
 ),
@@ -229,6 +261,23 @@ training_levels as (
 
 ),
 
+-- m's denominator: the training pairs with a value on both sides, at any level, neutral ones included
+-- (a street that differs, a pair no interaction links: P(level | same person) counts them too)
+training_totals as (
+
+    select
+        training_levels.comparison,
+        sum(training_levels.pair_count) as pair_count
+    from training_levels
+    inner join comparisons
+        on
+            training_levels.comparison = comparisons.comparison
+            and training_levels.level_order = comparisons.level_order
+    where comparisons.method <> 'missing'
+    group by training_levels.comparison
+
+),
+
 m_estimates as (
 
     select
@@ -236,13 +285,14 @@ m_estimates as (
         u_estimates.level_order,
         coalesce(training_levels.pair_count, 0) as training_pairs,
         (coalesce(training_levels.pair_count, 0) + u_estimates.m_start)
-        / (sum(coalesce(training_levels.pair_count, 0)) over (partition by u_estimates.comparison) + 1.0)
-            as m_probability
+        / (coalesce(training_totals.pair_count, 0) + 1.0) as m_probability
     from u_estimates
     left join training_levels
         on
             u_estimates.comparison = training_levels.comparison
             and u_estimates.level_order = training_levels.level_order
+    left join training_totals
+        on u_estimates.comparison = training_totals.comparison
 
 ),
 
@@ -305,12 +355,6 @@ evidence_histogram as (
 
 ),
 
-record_pairs as (
-
-    select count(*) * (count(*) - 1.0) / 2.0 as all_pairs
-    from records
-
-),
 {%- for i in range(var('identity_prior_em_iterations') | int) %}
 
     prior_{{ i + 1 }} as (

@@ -1,0 +1,211 @@
+{#-
+    Record pairs that one interaction shows together (grain: left_record_key, right_record_key, with
+    left < right): a Genesys customer session or a marketing touch carries identifiers — CRM lead id
+    (a source record id of var('crm_source_system')), CRM account id, email (context.email), phone (ANI
+    inbound, DNIS outbound) — and when those identifiers are held by two different source records, the
+    interaction is evidence that the records are one person: a caller whose number only the telephony export
+    knows, who gives the account id only the CRM knows, or a web chat from an address only the web sign-up
+    holds. Identity scoring uses it as the comparison 'interaction_link' (seed identity_comparisons: its u is
+    the share of all record pairs linked, its m the share of high-confidence pairs linked), and blocking
+    adds linked pairs as candidates (rule 'interaction_link'), so records with nothing else in common but a
+    name can still be compared. A link is never enough on its own: the pair's names and other fields are
+    scored as usual, and the household guard still needs a first-name or anchor agreement.
+    Identifier values held by more than var('identity_max_block_size') records (a switchboard number) and
+    interactions whose identifiers reach more than var('identity_link_max_records') records say nothing
+    about one person and are skipped.
+-#}
+with
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+marketing_touches as (
+
+    select * from {{ ref('stg_marketing__touches') }}
+
+),
+
+participants as (
+
+    select * from {{ ref('stg_genesys__participants') }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('stg_genesys__sessions') }}
+
+),
+
+interactions as (
+
+    select
+        'marketing:' || touch_id as interaction_id,
+        lead_id,
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        email,
+        phone_e164
+    from marketing_touches
+
+    union all
+
+    select
+        'genesys:' || sessions.session_key as interaction_id,
+        nullif(trim(participants.attr_crm_lead_id), '') as lead_id,
+        nullif(trim(participants.attr_crm_account_id), '') as account_id,
+        {{ normalize_email(map_get('participants.attributes', "'context.email'")) }} as email,
+        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end as phone_e164
+    from sessions
+    inner join participants
+        on sessions.participant_key = participants.participant_key
+    where sessions.purpose = 'customer'
+
+),
+
+interaction_identifiers as (
+
+    select
+        interaction_id,
+        'lead_id' as identifier_type,
+        lead_id as identifier_value
+    from interactions
+    where lead_id is not null
+
+    union all
+
+    select
+        interaction_id,
+        'account_id' as identifier_type,
+        account_id as identifier_value
+    from interactions
+    where account_id is not null
+
+    union all
+
+    select
+        interaction_id,
+        'email' as identifier_type,
+        email as identifier_value
+    from interactions
+    where email is not null
+
+    union all
+
+    select
+        interaction_id,
+        'phone_e164' as identifier_type,
+        phone_e164 as identifier_value
+    from interactions
+    where phone_e164 is not null
+
+),
+
+record_identifiers as (
+
+    select
+        customer_record_key,
+        'lead_id' as identifier_type,
+        source_record_id as identifier_value
+    from records
+    where source_system = '{{ var("crm_source_system") }}'
+
+    union all
+
+    select
+        customer_record_key,
+        'account_id' as identifier_type,
+        account_id as identifier_value
+    from records
+    where account_id is not null
+
+    union all
+
+    select
+        customer_record_key,
+        'email' as identifier_type,
+        email as identifier_value
+    from records
+    where email is not null
+
+    union all
+
+    select
+        customer_record_key,
+        'phone_e164' as identifier_type,
+        phone_e164 as identifier_value
+    from records
+    where phone_e164 is not null
+
+),
+
+specific_identifiers as (
+
+    select
+        identifier_type,
+        identifier_value
+    from record_identifiers
+    group by identifier_type, identifier_value
+    having count(*) <= {{ var('identity_max_block_size') }}
+
+),
+
+interaction_records as (
+
+    select distinct
+        interaction_identifiers.interaction_id,
+        record_identifiers.customer_record_key
+    from interaction_identifiers
+    inner join specific_identifiers
+        on
+            interaction_identifiers.identifier_type = specific_identifiers.identifier_type
+            and interaction_identifiers.identifier_value = specific_identifiers.identifier_value
+    inner join record_identifiers
+        on
+            interaction_identifiers.identifier_type = record_identifiers.identifier_type
+            and interaction_identifiers.identifier_value = record_identifiers.identifier_value
+
+),
+
+specific_interactions as (
+
+    select interaction_id
+    from interaction_records
+    group by interaction_id
+    having count(*) between 2 and {{ var('identity_link_max_records') }}
+
+),
+
+linked_records as (
+
+    select
+        interaction_records.interaction_id,
+        interaction_records.customer_record_key
+    from interaction_records
+    inner join specific_interactions
+        on interaction_records.interaction_id = specific_interactions.interaction_id
+
+),
+
+final as (
+
+    select
+        left_records.customer_record_key as left_record_key,
+        right_records.customer_record_key as right_record_key,
+        count(*) as interaction_count
+    from linked_records as left_records
+    inner join linked_records as right_records
+        on
+            left_records.interaction_id = right_records.interaction_id
+            and left_records.customer_record_key < right_records.customer_record_key
+    group by left_records.customer_record_key, right_records.customer_record_key
+
+)
+
+select
+    left_record_key,
+    right_record_key,
+    interaction_count
+from final
