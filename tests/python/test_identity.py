@@ -112,6 +112,7 @@ def test_person_records_without_email_or_phone_cluster(tmp_path: Path) -> None:
     for rid, key in mapped:
         by_person.setdefault(truth[rid], set()).add(key)
         by_customer.setdefault(key, set()).add(truth[rid])
+    # each person has exactly two records: pairwise recall = share of people whose two records share a key
     together = sum(1 for keys in by_person.values() if len(keys) == 1)
-    assert together / len(people) >= 0.95, f"only {together} of {len(people)} people clustered"
+    assert together / len(people) >= 0.97, f"only {together} of {len(people)} people clustered"
     assert all(len(persons) == 1 for persons in by_customer.values()), "two people merged"
