@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from _measure import measured  # bench/ helper (the script's folder is on sys.path)
 
 from loaders.generator import generate
 from loaders.landing import discover, land_files
@@ -51,18 +52,6 @@ def dbt(db: Path, *args: str) -> list[str]:
     return [str(DBT), *args, "--project-dir", str(ROOT), "--target-path", str(db.parent / f"{db.stem}-target"),
             "--log-path", str(db.parent / f"{db.stem}-logs")]  # fmt: skip
 
-
-def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
-    """Run `cmd` in a child; wall seconds, peak RSS (MiB) of that child alone, return code, output tail."""
-    probe = (
-        "import resource, subprocess, sys, json, time; t = time.perf_counter(); "
-        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-        "print(json.dumps({'s': time.perf_counter() - t, 'rc': p.returncode, "
-        "'rss': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, 'out': (p.stdout + p.stderr)[-3000:]}))"
-    )
-    proc = subprocess.run([sys.executable, "-c", probe, *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result["s"], result["rss"] / 1024, result["rc"], result["out"]
 
 
 def prepare(profile: str, seed: int, out: Path, env: dict[str, str]) -> Path:

@@ -14,13 +14,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
+from _measure import measured  # bench/ helper (the script's folder is on sys.path)
 
 # generated data ends at the generator's reference time: dbt measures windows from it, not from today
 os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
@@ -38,13 +37,10 @@ def build(db: str, target: str) -> tuple[float, float]:
     ]  # fmt: skip
     seed = [str(REPO / ".venv/bin/dbt"), "seed", "--target-path", target]
     subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True)
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        log.warning("dbt build reported failures:\n%s", proc.stdout[-3000:])
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, peak_kib / 1024
+    wall, peak_mib, rc, tail = measured(cmd, env, REPO)
+    if rc != 0:
+        log.warning("dbt build reported failures:\n%s", tail)
+    return wall, peak_mib
 
 
 def measure(db: str, truth: str) -> dict[str, float]:

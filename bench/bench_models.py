@@ -4,8 +4,8 @@
     .venv/bin/python bench/bench_models.py --profile small            # every group
 
 The profile is generated (once) under bench/out/<profile>-<seed>/ and landed (once) into
-bench/out/<profile>-<seed>.duckdb; each group then runs `dbt run --select <selector>` in a subprocess, so
-peak RSS is that process's. Staging also reports MB/s of conversation JSON flattened.
+bench/out/<profile>-<seed>.duckdb; each group then runs `dbt run --select <selector>` in a subprocess, and
+peak RSS is that process's alone (os.wait4). Staging also reports MB/s of conversation JSON flattened.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+from _measure import measured  # bench/ helper (the script's folder is on sys.path)
 
 from loaders.generator import generate
 from loaders.landing import discover, land_files
@@ -43,15 +43,10 @@ def run_group(db: Path, selector: str, threads: int) -> tuple[float, float, int]
     env = dict(os.environ, CX_DUCKDB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT))
     cmd = [str(Path(sys.executable).parent / "dbt"), "run", "--select", *selector.split(), "--threads", str(threads),
            "--target-path", str(db.parent / "target-bench"), "--log-path", str(db.parent / "logs-bench")]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/env", *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if proc.returncode != 0:
-        print(proc.stdout[-3000:], file=sys.stderr)
-    # ru_maxrss of children is the max over all children so far; report it (KiB → MiB)
-    return elapsed, max(peak, before) / 1024, proc.returncode
+    elapsed, peak_mb, rc, tail = measured(cmd, env)
+    if rc != 0:
+        print(tail, file=sys.stderr)
+    return elapsed, peak_mb, rc
 
 
 def main() -> None:
@@ -90,7 +85,7 @@ def main() -> None:
         elapsed, peak_mb, rc = run_group(db, GROUPS[group], args.threads)
         extra = f", {json_mb / elapsed:,.0f} MB/s of JSON flattened" if group == "staging" else ""
         status = "ok" if rc == 0 else f"FAILED (rc={rc})"
-        print(f"{group:12} {elapsed:8.1f} s  peak RSS so far {peak_mb:8,.0f} MB  {status}{extra}")
+        print(f"{group:12} {elapsed:8.1f} s  peak RSS {peak_mb:8,.0f} MiB  {status}{extra}")
         results[group] = {"seconds": round(elapsed, 1), "peak_rss_mb": round(peak_mb), "ok": rc == 0}
     print(json.dumps({"profile": args.profile, "conversations": conversations, "json_mb": round(json_mb),
                       "groups": results}))
