@@ -10,6 +10,8 @@
     adds linked pairs as candidates (rule 'interaction_link'), so records with nothing else in common but a
     name can still be compared. A link is never enough on its own: the pair's names and other fields are
     scored as usual, and the household guard still needs a first-name or anchor agreement.
+    Only interactions that show two or more identifiers count: one that shows a single phone or email can only
+    reach records that share it, and blocking pairs those already (it would count the same agreement twice).
     Identifier values held by more than var('identity_max_block_size') records (a switchboard number) and
     interactions whose identifiers reach more than var('identity_link_max_records') records say nothing
     about one person and are skipped.
@@ -65,13 +67,32 @@ interactions as (
 
 ),
 
+-- interactions showing at least two identifiers (a lone phone or email links nothing blocking misses)
+multi_identifier_interactions as (
+
+    select
+        interaction_id,
+        lead_id,
+        account_id,
+        email,
+        phone_e164
+    from interactions
+    where
+        (case when lead_id is null then 0 else 1 end)
+        + (case when account_id is null then 0 else 1 end)
+        + (case when email is null then 0 else 1 end)
+        + (case when phone_e164 is null then 0 else 1 end)
+        >= 2
+
+),
+
 interaction_identifiers as (
 
     select
         interaction_id,
         'lead_id' as identifier_type,
         lead_id as identifier_value
-    from interactions
+    from multi_identifier_interactions
     where lead_id is not null
 
     union all
@@ -80,7 +101,7 @@ interaction_identifiers as (
         interaction_id,
         'account_id' as identifier_type,
         account_id as identifier_value
-    from interactions
+    from multi_identifier_interactions
     where account_id is not null
 
     union all
@@ -89,7 +110,7 @@ interaction_identifiers as (
         interaction_id,
         'email' as identifier_type,
         email as identifier_value
-    from interactions
+    from multi_identifier_interactions
     where email is not null
 
     union all
@@ -98,7 +119,7 @@ interaction_identifiers as (
         interaction_id,
         'phone_e164' as identifier_type,
         phone_e164 as identifier_value
-    from interactions
+    from multi_identifier_interactions
     where phone_e164 is not null
 
 ),
