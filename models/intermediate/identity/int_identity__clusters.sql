@@ -3,7 +3,8 @@
     Clusters are exact connected components of the merge edges (connected_components: labels propagate
     until none changes). Over-merge guard: a cluster holding two different dates of birth is a chain
     through records without one; its weakest edge(s) are cut (reviewer merges last) and components are
-    recomputed, up to var('identity_conflict_cut_rounds') rounds; a conflict left after that is flagged.
+    recomputed (only for the conflicted components), up to var('identity_conflict_cut_rounds') rounds; a
+    conflict left after that is flagged.
     customer_key = surrogate_key('customer', anchor) where the anchor is the member first seen
     (int_identity__record_first_seen, then the smallest record key): it does not change when an account id
     changes or unrelated records arrive; a merge keeps the older cluster's key.
@@ -51,43 +52,67 @@ edges_0 as (
 -- sqlfluff cannot parse the recursive `using key` CTE and then misreads this loop's indentation
 -- noqa: disable=LT02
 {%- for r in range(rounds + 1) %}
+{%- if r > 0 %}
+
+-- round {{ r }} recomputes only the components that held two dates of birth (the others cannot change)
+nodes_{{ r }} as (  -- noqa: ST03
+    select components_{{ r - 1 }}.node_key
+    from components_{{ r - 1 }}
+    inner join conflicted_{{ r - 1 }}
+        on components_{{ r - 1 }}.component_key = conflicted_{{ r - 1 }}.component_key
+),
+{%- endif %}
 
 directed_edges_{{ r }} as (
-
     select
         left_record_key as from_key,
         right_record_key as to_key
     from edges_{{ r }}
-
     union all
-
     select
         right_record_key as from_key,
         left_record_key as to_key
     from edges_{{ r }}
+),
 
+{%- if r == 0 %}
+
+components_0 as (
+    {{ connected_components('nodes', 'directed_edges_0') }}
+),
+{%- else %}
+
+recomputed_{{ r }} as (
+    {{ connected_components('nodes_' ~ r, 'directed_edges_' ~ r) }}
 ),
 
 components_{{ r }} as (
-
-    {{ connected_components('nodes', 'directed_edges_' ~ r) }}
-
+    select
+        node_key,
+        component_key
+    from recomputed_{{ r }}
+    union all
+    select
+        components_{{ r - 1 }}.node_key,
+        components_{{ r - 1 }}.component_key
+    from components_{{ r - 1 }}
+    left join conflicted_{{ r - 1 }}
+        on components_{{ r - 1 }}.component_key = conflicted_{{ r - 1 }}.component_key
+    where conflicted_{{ r - 1 }}.component_key is null
 ),
+{%- endif %}
 
 conflicted_{{ r }} as (
-
     select components_{{ r }}.component_key
     from components_{{ r }}
     inner join records
         on components_{{ r }}.node_key = records.customer_record_key
     group by components_{{ r }}.component_key
     having count(distinct records.date_of_birth) > 1
-
 ),
 {%- if r < rounds %}
 
 component_edges_{{ r }} as (
-
     select
         edges_{{ r }}.left_record_key,
         edges_{{ r }}.right_record_key,
@@ -98,21 +123,17 @@ component_edges_{{ r }} as (
         on edges_{{ r }}.left_record_key = components_{{ r }}.node_key
     inner join conflicted_{{ r }}
         on components_{{ r }}.component_key = conflicted_{{ r }}.component_key
-
 ),
 
 weakest_strengths_{{ r }} as (
-
     select
         component_key,
         min(edge_strength) as weakest_strength
     from component_edges_{{ r }}
     group by component_key
-
 ),
 
 weakest_edges_{{ r }} as (
-
     select
         component_edges_{{ r }}.left_record_key,
         component_edges_{{ r }}.right_record_key
@@ -121,22 +142,20 @@ weakest_edges_{{ r }} as (
         on
             component_edges_{{ r }}.component_key = weakest_strengths_{{ r }}.component_key
             and component_edges_{{ r }}.edge_strength = weakest_strengths_{{ r }}.weakest_strength
-
 ),
 
+-- the edges left inside the conflicted components (the only ones the next round reads)
 edges_{{ r + 1 }} as (
-
     select
-        edges_{{ r }}.left_record_key,
-        edges_{{ r }}.right_record_key,
-        edges_{{ r }}.edge_strength
-    from edges_{{ r }}
+        component_edges_{{ r }}.left_record_key,
+        component_edges_{{ r }}.right_record_key,
+        component_edges_{{ r }}.edge_strength
+    from component_edges_{{ r }}
     left join weakest_edges_{{ r }}
         on
-            edges_{{ r }}.left_record_key = weakest_edges_{{ r }}.left_record_key
-            and edges_{{ r }}.right_record_key = weakest_edges_{{ r }}.right_record_key
+            component_edges_{{ r }}.left_record_key = weakest_edges_{{ r }}.left_record_key
+            and component_edges_{{ r }}.right_record_key = weakest_edges_{{ r }}.right_record_key
     where weakest_edges_{{ r }}.left_record_key is null
-
 ),
 {%- endif %}
 {%- endfor %}
