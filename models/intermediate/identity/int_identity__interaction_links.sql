@@ -18,9 +18,11 @@
 -#}
 with
 
+-- straight from staging (the identifiers int_identity__records compares are these columns unchanged), so
+-- this model builds beside int_identity__records instead of after it
 records as (
 
-    select * from {{ ref('int_identity__records') }}
+    select * from {{ ref('stg_crm__customer_records') }}
 
 ),
 
