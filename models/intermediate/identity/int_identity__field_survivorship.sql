@@ -7,21 +7,13 @@
     Ties → source priority (1 first), then timestamp (newest; earliest for KEEP_EXISTING), then
     source_system and source_record_id (deterministic). Sources not listed for a field rank after every
     listed one (used only when no listed source has a value). survivor_rank 1 is the golden value.
-    Field 'address' moves street, city, postcode and country together from one record.
-    Performance: candidates of single-record customers (most customers) win without a window; the others
-    are ranked in one window whose sort also yields the winner's columns and the candidate count.
+    Field 'address' moves street, city, postcode and country together from one record (fields: macro
+    golden_record_fields). Only customers with more than one record are here: a single record's values
+    are its customer's golden record (dim_customers takes them from the record), and leaving those
+    customers (most of them) out halves the model on the large profile. The candidates are ranked in one
+    window whose sort also yields the winner's columns and the candidate count.
 -#}
-{%- set fields = {
-    'first_name': 'first_name',
-    'last_name': 'last_name',
-    'email': 'email',
-    'phone_e164': 'phone_e164',
-    'date_of_birth': "cast(date_of_birth as " ~ dbt.type_string() ~ ")",
-    'account_id': 'account_id',
-    'address': "case when coalesce(street, city, postcode) is not null then concat_ws(', ', street, city, postcode, country) end",
-    'last_purchase_date': "cast(" ~ try_parse_date(json_get_text('raw_attributes', '$.last_purchase_date'))
-        ~ " as " ~ dbt.type_string() ~ ")",
-} -%}
+{%- set fields = golden_record_fields() -%}
 
 with
 
@@ -34,16 +26,6 @@ records as (
 clusters as (
 
     select * from {{ ref('int_identity__clusters') }}
-
-),
-
-customer_sizes as (
-
-    select
-        customer_key,
-        count(*) as record_count
-    from clusters
-    group by customer_key
 
 ),
 
@@ -109,20 +91,19 @@ candidates as (
         field_values.field_value,
         field_actions.action,
         merge_rules.priority,
-        merge_rules.source_system is not null as is_listed_source,
-        customer_sizes.record_count
+        merge_rules.source_system is not null as is_listed_source
     from field_values
     inner join clusters
         on field_values.customer_record_key = clusters.customer_record_key
-    inner join customer_sizes
-        on clusters.customer_key = customer_sizes.customer_key
     inner join field_actions
         on field_values.field = field_actions.field
     left join merge_rules
         on
             field_values.field = merge_rules.field
             and field_values.source_system = merge_rules.source_system
-    where field_values.field_value is not null
+    where
+        field_values.field_value is not null
+        and clusters.cluster_size > 1
 
 ),
 
@@ -138,7 +119,6 @@ ranked as (
         first_value(candidates.source_updated_at) over survivor_window as winner_updated_at,
         first_value(candidates.priority) over survivor_window as winner_priority
     from candidates
-    where candidates.record_count > 1
     window survivor_window as (
         partition by candidates.customer_key, candidates.field
         order by
@@ -155,36 +135,15 @@ ranked as (
 
 ),
 
--- a single-record customer's only candidate is its winner
-with_winner as (
-
-    select * from ranked
-
-    union all
-
-    select
-        candidates.*,
-        1 as survivor_rank,
-        1 as candidate_count,
-        candidates.customer_record_key as winner_record_key,
-        candidates.source_system as winner_source_system,
-        candidates.field_value as winner_value,
-        candidates.source_updated_at as winner_updated_at,
-        candidates.priority as winner_priority
-    from candidates
-    where candidates.record_count = 1
-
-),
-
 compared as (
 
     select
-        with_winner.*,
-        coalesce(with_winner.source_updated_at = with_winner.winner_updated_at, false)
-        or (with_winner.source_updated_at is null and with_winner.winner_updated_at is null) as has_same_timestamp,
-        coalesce(with_winner.priority = with_winner.winner_priority, false)
-        or (with_winner.priority is null and with_winner.winner_priority is null) as has_same_priority
-    from with_winner
+        ranked.*,
+        coalesce(ranked.source_updated_at = ranked.winner_updated_at, false)
+        or (ranked.source_updated_at is null and ranked.winner_updated_at is null) as has_same_timestamp,
+        coalesce(ranked.priority = ranked.winner_priority, false)
+        or (ranked.priority is null and ranked.winner_priority is null) as has_same_priority
+    from ranked
 
 ),
 

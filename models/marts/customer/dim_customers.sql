@@ -1,7 +1,9 @@
 {#-
     The golden record. One row per customer (grain: customer_key): each field is the survivor of its
-    merge rule (int_identity__field_survivorship, seed merge_rules); the address moves as one unit.
+    merge rule (int_identity__field_survivorship, seed merge_rules); the address moves as one unit. A
+    customer with one record has that record's values (the same expressions: macro golden_record_fields).
 -#}
+{%- set golden = golden_record_fields('records') -%}
 with
 
 clusters as (
@@ -48,7 +50,7 @@ record_systems as (
 
 ),
 
-fields as (
+survivor_fields as (
 
     select
         customer_key,
@@ -62,6 +64,33 @@ fields as (
         max(case when field = 'last_purchase_date' then field_value end) as last_purchase_date_text
     from survivors
     group by customer_key
+
+),
+
+single_record_fields as (
+
+    select
+        clusters.customer_key,
+        {{ golden['first_name'] }} as first_name,
+        {{ golden['last_name'] }} as last_name,
+        {{ golden['email'] }} as email,
+        {{ golden['phone_e164'] }} as phone_e164,
+        {{ golden['date_of_birth'] }} as date_of_birth_text,
+        {{ golden['account_id'] }} as account_id,
+        case when {{ golden['address'] }} is not null then records.customer_record_key end as address_record_key,
+        {{ golden['last_purchase_date'] }} as last_purchase_date_text
+    from clusters
+    inner join records
+        on clusters.customer_record_key = records.customer_record_key
+    where clusters.cluster_size = 1
+
+),
+
+fields as (
+
+    select * from survivor_fields
+    union all
+    select * from single_record_fields
 
 ),
 
