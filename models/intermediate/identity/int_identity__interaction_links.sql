@@ -26,46 +26,9 @@ records as (
 
 ),
 
-marketing_touches as (
-
-    select * from {{ ref('stg_marketing__touches') }}
-
-),
-
-participants as (
-
-    select * from {{ ref('stg_genesys__participants') }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('stg_genesys__sessions') }}
-
-),
-
 interactions as (
 
-    select
-        'marketing:' || touch_id as interaction_id,
-        lead_id,
-        cast(null as {{ dbt.type_string() }}) as account_id,
-        email,
-        phone_e164
-    from marketing_touches
-
-    union all
-
-    select
-        'genesys:' || sessions.session_key as interaction_id,
-        nullif(trim(participants.attr_crm_lead_id), '') as lead_id,
-        nullif(trim(participants.attr_crm_account_id), '') as account_id,
-        {{ normalize_email(map_get('participants.attributes', "'context.email'")) }} as email,
-        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end as phone_e164
-    from sessions
-    inner join participants
-        on sessions.participant_key = participants.participant_key
-    where sessions.purpose = 'customer'
+    select * from {{ ref('int_identity__interactions') }}
 
 ),
 

@@ -19,21 +19,9 @@
 
 with
 
-marketing_touches as (
+interactions as (
 
-    select * from {{ ref('stg_marketing__touches') }}
-
-),
-
-participants as (
-
-    select * from {{ ref('stg_genesys__participants') }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('stg_genesys__sessions') }}
+    select * from {{ ref('int_identity__interactions') }}
 
 ),
 
@@ -89,31 +77,13 @@ household_customers as (
 evidence_events as (
 
     select
-        'marketing:' || touch_id as event_id,
+        interaction_id as event_id,
         lead_id as crm_lead_id,
-        cast(null as varchar) as crm_account_id,
+        account_id as crm_account_id,
         email,
         phone_e164
-    from marketing_touches
-    where lead_id is not null
-
-    union all
-
-    select
-        'genesys:' || sessions.session_key as event_id,
-        nullif(trim(participants.attr_crm_lead_id), '') as crm_lead_id,
-        nullif(trim(participants.attr_crm_account_id), '') as crm_account_id,
-        {{ normalize_email(map_get('participants.attributes', "'context.email'")) }} as email,
-        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end as phone_e164
-    from sessions
-    inner join participants
-        on sessions.participant_key = participants.participant_key
-    where
-        sessions.purpose = 'customer'
-        and (
-            nullif(trim(participants.attr_crm_lead_id), '') is not null
-            or nullif(trim(participants.attr_crm_account_id), '') is not null
-        )
+    from interactions
+    where lead_id is not null or account_id is not null
 
 ),
 
