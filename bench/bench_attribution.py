@@ -34,7 +34,7 @@ os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
 ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).parent / "dbt"
 SELECTOR = ["intermediate.attribution", "marts.attribution"]
-UPSTREAM = ["+int_identity__identifier_lookup", "staging", "channel_weights", "source_systems", "country_codes"]
+UPSTREAM = ["+int_identity__conversation_customers", "staging", "channel_weights", "source_systems", "country_codes"]
 COUNTS = {
     "touches": "intermediate.int_attribution__touches",
     "conversations": "intermediate.int_attribution__conversations",

@@ -52,7 +52,7 @@ os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
 ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).parent / "dbt"
 SELECTOR = ["intermediate.engagement", "marts.engagement"]
-UPSTREAM = ["+int_identity__identifier_lookup", "staging", "engagement_event_taxonomy",
+UPSTREAM = ["+int_identity__conversation_customers", "staging", "engagement_event_taxonomy",
             "engagement_attribute_registry", "engagement_propensity_weights", "engagement_phone_timezones"]  # fmt: skip
 WEIGHTS = ROOT / "seeds" / "engagement_propensity_weights.csv"
 # The model features as int_engagement__contact_scores_daily computes them (kept in step; --fit checks it).
