@@ -404,3 +404,27 @@ def test_crm_event_fates_recomputed_from_deliveries(gen: Path) -> None:
         if "tx_amount" in attrs:
             assert line["received_at"] >= "2026-10-01"
     assert kinds["valid"] > 0.85 * len(first) and kinds["backfill"] and kinds["future"]
+
+
+def test_names_are_long_tailed_like_real_ones() -> None:
+    """Common names carry COMMON_*_SHARE of people, the rest spread over a tail where a few are frequent and most
+    are rare: most full names in a 20 k-person population belong to one person (a name agreement means
+    something), while the commonest first name is shared by over 0.5 % of people (a first name alone proves little)."""
+    import random
+    from collections import Counter
+
+    from loaders.generator import names as N
+
+    sampler = N.NameSampler()
+    rng = random.Random(3)
+    drawn = [(sampler.first(rng), sampler.last(rng)) for _ in range(20_000)]
+    common_first = sum(first in N.FIRST_NAMES for first, _ in drawn) / len(drawn)
+    common_last = sum(last in N.LAST_NAMES for _, last in drawn) / len(drawn)
+    assert abs(common_first - N.COMMON_FIRST_SHARE) < 0.02 and abs(common_last - N.COMMON_LAST_SHARE) < 0.02
+    assert not set(sampler.first_tail) & set(N.FIRST_NAMES) and not set(sampler.last_tail) & set(N.LAST_NAMES)
+    full = Counter(drawn)
+    assert sum(1 for n in full.values() if n == 1) / len(drawn) > 0.8
+    assert Counter(first for first, _ in drawn).most_common(1)[0][1] / len(drawn) > 0.005
+    tail = Counter(last for _, last in drawn if last not in N.LAST_NAMES)
+    counts = sorted(tail.values(), reverse=True)
+    assert counts[0] >= 10 * counts[len(counts) // 2], "the tail is not skewed"
