@@ -35,12 +35,7 @@ interactions as (
 -- interactions showing at least two identifiers (a lone phone or email links nothing blocking misses)
 multi_identifier_interactions as (
 
-    select
-        interaction_id,
-        lead_id,
-        account_id,
-        email,
-        phone_e164
+    select *
     from interactions
     where
         (case when lead_id is null then 0 else 1 end)
