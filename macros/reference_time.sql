@@ -6,7 +6,7 @@
     tests pass it).
 -#}
 {% macro reference_time() -%}
-    {%- set value = var('reference_time', 'now') -%}
+    {%- set value = var('reference_time') -%}
     {%- if value is none or (value | string | trim | lower) in ('', 'now', 'none') -%}
         {{ current_utc_timestamp() }}
     {%- else -%}

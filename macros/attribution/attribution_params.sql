@@ -5,50 +5,39 @@
     else var('time_decay_lambda_per_day') (default 0.1/day ≈ 6.9-day half-life). Rendered as a literal.
 -#}
 {% macro attribution_decay_lambda() -%}
-    {%- set half_life = var('time_decay_half_life_days', none) -%}
-    {%- if half_life is not none and half_life | string | lower not in ('', 'none', 'null') -%}
-        {%- if half_life | float <= 0 -%}
-            {{ exceptions.raise_compiler_error("time_decay_half_life_days must be > 0, got " ~ half_life) }}
-        {%- endif -%}
+    {%- set half_life = var('time_decay_half_life_days') -%}
+    {%- if half_life is number and half_life > 0 -%}
         {{ 0.6931471805599453 / (half_life | float) }}
     {%- else -%}
-        {{ var('time_decay_lambda_per_day', 0.1) | float }}
+        {{ var('time_decay_lambda_per_day') | float }}
     {%- endif -%}
 {%- endmacro %}
 
 
 {#- Conversion statuses counted as conversions and revenue in the BI marts, as a SQL list literal. -#}
 {% macro attribution_counted_statuses_sql() -%}
-    {%- set statuses = var('attribution_counted_statuses', ['won']) -%}
+    {%- set statuses = var('attribution_counted_statuses') -%}
     {%- if statuses is string -%}{%- set statuses = [statuses] -%}{%- endif -%}
     ({% for status in statuses %}'{{ status | lower }}'{% if not loop.last %}, {% endif %}{% endfor %})
 {%- endmacro %}
 
 
-{#- single_win criterion, validated: last_touch | highest_weighted. -#}
+{#- single_win criterion: last_touch | highest_weighted (checked by validate_vars). -#}
 {% macro attribution_single_win_criterion() -%}
-    {%- set criterion = var('single_win_criterion', 'last_touch') -%}
-    {%- if criterion not in ('last_touch', 'highest_weighted') -%}
-        {{ exceptions.raise_compiler_error("single_win_criterion must be last_touch or highest_weighted, got " ~ criterion) }}
-    {%- endif -%}
-    {{ return(criterion) }}
+    {{ return(var('single_win_criterion')) }}
 {%- endmacro %}
 
 
 {#-
     The attribution models the marts carry, in display order: var('attribution_models'), a subset of
-    first_touch, last_touch, linear, position_based, time_decay, single_win (default all six).
+    first_touch, last_touch, linear, position_based, time_decay, single_win (default all six). Unknown names
+    are left out here and reported by validate_vars, which stops the run before any node.
 -#}
 {% macro attribution_model_names() -%}
     {%- set known = ['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay', 'single_win'] -%}
-    {%- set chosen = var('attribution_models', known) -%}
+    {%- set chosen = var('attribution_models') -%}
     {%- if chosen is string -%}{%- set chosen = [chosen] -%}{%- endif -%}
-    {%- for model_name in chosen -%}
-        {%- if model_name not in known -%}
-            {{ exceptions.raise_compiler_error("unknown attribution model in var('attribution_models'): " ~ model_name) }}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(chosen) }}
+    {{ return(chosen | select('in', known) | list or known) }}
 {%- endmacro %}
 
 

@@ -7,7 +7,7 @@
     {%- set cleaned = "lower(trim(" ~ expr ~ "))" -%}
     case
         when {{ regex_matches(cleaned, '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$') }} then
-        {%- if var('normalize_gmail_dots', false) %}
+        {%- if var('normalize_gmail_dots') %}
             case
                 when split_part({{ cleaned }}, '@', 2) in ('gmail.com', 'googlemail.com')
                     then replace(split_part(split_part({{ cleaned }}, '@', 1), '+', 1), '.', '') || '@gmail.com'

@@ -14,7 +14,7 @@
     lacks); fct_attribution_credit turns W_c and Δt into time-decay weights.
 -#}
 
-{%- set lookback_days = var('attribution_lookback_days', 30) %}
+{%- set lookback_days = var('attribution_lookback_days') %}
 
 with
 
@@ -50,7 +50,7 @@ eligible_touches as (
     from touches
     where
         customer_key is not null
-        {%- if not var('attribution_credit_unknown_campaign', false) %}
+        {%- if not var('attribution_credit_unknown_campaign') %}
             and not is_campaign_unknown
         {%- endif %}
 
@@ -90,7 +90,7 @@ eligible as (
 
     select
         joined.*,
-        coalesce(channel_weights.weight, {{ var('attribution_default_channel_weight', 1.0) }}) as channel_weight
+        coalesce(channel_weights.weight, {{ var('attribution_default_channel_weight') }}) as channel_weight
     from joined
     left join channel_weights
         on joined.channel = channel_weights.channel

@@ -37,7 +37,7 @@ eligible_touches as (
     from touches
     where
         customer_key is not null
-        {%- if not var('attribution_credit_unknown_campaign', false) %}
+        {%- if not var('attribution_credit_unknown_campaign') %}
             and not is_campaign_unknown
         {%- endif %}
 

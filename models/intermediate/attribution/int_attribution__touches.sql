@@ -335,7 +335,7 @@ enriched as (
         campaigns.campaign_id is not null as is_campaign_in_registry,
         campaigns.campaign_name,
         campaigns.channel_type as campaign_channel_type,
-        coalesce(campaigns.attribution_window_hours, {{ var('attribution_window_hours', 24) }})
+        coalesce(campaigns.attribution_window_hours, {{ var('attribution_window_hours') }})
             as attribution_window_hours,
         all_touches.attr_touch_sequence,
         all_touches.touched_at,

@@ -16,8 +16,8 @@
     touch_id null, is_attributed false and credit 1 (its revenue is 'unattributed', never dropped).
 -#}
 
-{%- set first_share = var('position_based_first_share', 0.4) | float %}
-{%- set last_share = var('position_based_last_share', 0.4) | float %}
+{%- set first_share = var('position_based_first_share') | float %}
+{%- set last_share = var('position_based_last_share') | float %}
 {%- set criterion = attribution_single_win_criterion() %}
 
 with
