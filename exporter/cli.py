@@ -78,12 +78,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _client() -> GenesysClient:
-    overrides: dict[str, float | int] = {}
-    if os.environ.get("GENESYS_REQUESTS_PER_MINUTE"):
-        overrides["requests_per_minute"] = int(os.environ["GENESYS_REQUESTS_PER_MINUTE"])
-    if os.environ.get("GENESYS_RATE_WINDOW_S"):
-        overrides["rate_window_s"] = float(os.environ["GENESYS_RATE_WINDOW_S"])
-    return GenesysClient.from_env(**overrides)
+    # GENESYS_REQUESTS_PER_MINUTE / GENESYS_RATE_WINDOW_S are read (and validated) by GenesysSettings.from_env
+    return GenesysClient.from_env()
 
 
 def run(args: argparse.Namespace) -> int:

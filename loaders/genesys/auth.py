@@ -8,7 +8,7 @@ import threading
 import httpx
 
 from loaders.genesys.clock import Clock
-from loaders.genesys.errors import GenesysAuthError, GenesysTransportError
+from loaders.genesys.errors import GenesysAuthError, GenesysConfigError, GenesysTransportError
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,10 @@ class TokenProvider:
                     auth=self._auth,
                     timeout=self._timeout_s,
                 )
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                # a configuration error, not a network one: retrying cannot help
+                raise GenesysConfigError(f"the login base URL cannot be used ({type(exc).__name__}); check "
+                                         "GENESYS_LOGIN_BASE_URL / GENESYS_API_BASE_URL / GENESYS_REGION") from None
             except httpx.TransportError as exc:
                 last_exc = exc
                 log.warning("POST %s: %s (attempt %d)", TOKEN_PATH, type(exc).__name__, attempt)

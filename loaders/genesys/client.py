@@ -20,7 +20,7 @@ import httpx
 from loaders import __version__
 from loaders.genesys.auth import TokenProvider, _error_fields
 from loaders.genesys.clock import Clock, SystemClock
-from loaders.genesys.config import GenesysSettings
+from loaders.genesys.config import GenesysSettings, check_base_url
 from loaders.genesys.errors import GenesysApiError, GenesysTransportError, loggable_path
 from loaders.genesys.ratelimit import RateLimiter
 
@@ -58,6 +58,8 @@ class GenesysClient:
         token_renew_margin_s: float = 300.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        check_base_url("the api_base_url setting", settings.api_base_url)
+        check_base_url("the login_base_url setting", settings.login_base_url)
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self._rng = rng or random.Random()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from loaders.genesys.errors import GenesysConfigError
 from loaders.genesys.regions import login_url_for_api, region_hosts
@@ -39,8 +41,21 @@ class GenesysSettings:
         ``GENESYS_CLIENT_SECRET``.
         """
         env = os.environ if env is None else env
-        api = api_base_url or env.get("GENESYS_API_BASE_URL") or ""
-        login = login_base_url or env.get("GENESYS_LOGIN_BASE_URL") or ""
+        api_source = "the api_base_url argument" if api_base_url else "GENESYS_API_BASE_URL"
+        login_source = "the login_base_url argument" if login_base_url else "GENESYS_LOGIN_BASE_URL"
+        api = (api_base_url or env.get("GENESYS_API_BASE_URL") or "").strip()
+        login = (login_base_url or env.get("GENESYS_LOGIN_BASE_URL") or "").strip()
+        if api:
+            check_base_url(api_source, api)
+        if login:
+            check_base_url(login_source, login)
+        for name, key, kind in (("GENESYS_REQUESTS_PER_MINUTE", "requests_per_minute", int),
+                                ("GENESYS_RATE_WINDOW_S", "rate_window_s", float)):
+            if key not in overrides and (env.get(name) or "").strip():
+                overrides[key] = _positive(name, env[name], kind)
+        for key, value in overrides.items():
+            if key in ("requests_per_minute", "rate_window_s", "timeout_s"):
+                _positive(f"the {key} setting", value, int if key == "requests_per_minute" else float)
         if not api:
             try:
                 hosts = region_hosts(region or env.get("GENESYS_REGION") or DEFAULT_REGION)
@@ -63,3 +78,45 @@ class GenesysSettings:
             client_secret=client_secret,
             **overrides,  # type: ignore[arg-type]
         )
+
+
+def check_base_url(source: str, value: str) -> None:
+    """Refuse a base URL that is not ``http(s)://host[:port][/path]`` (no query, fragment, credentials or
+    spaces), naming where it came from and the value (a URL is not a secret). Raised before any request, so
+    a typo is never retried as a network error."""
+    problem = ""
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a port that is not a number
+    except ValueError:
+        parts, port, problem = None, None, "it does not parse as a URL"
+    if parts is not None:
+        if any(c.isspace() for c in value):
+            problem = "it contains spaces"
+        elif parts.scheme not in ("http", "https"):
+            problem = ("it has no scheme" if not parts.scheme or "://" not in value
+                       else f"the scheme {parts.scheme!r} is not http or https")
+        elif not parts.hostname:
+            problem = "it has no host"
+        elif parts.username or parts.password:
+            problem = "it carries credentials"
+        elif parts.query or parts.fragment or "?" in value or "#" in value:
+            problem = "it has a query string or fragment"
+        elif port == 0:
+            problem = "its port is 0"
+    if problem:
+        raise GenesysConfigError(
+            f"{source} must be a base URL such as https://api.mypurecloud.com, got {value!r}: {problem}"
+        )
+
+
+def _positive(source: str, value: object, kind: type) -> float | int:
+    """A positive number of ``kind`` from ``value``, or a config error naming ``source`` and the value."""
+    try:
+        number = kind(str(value).strip()) if isinstance(value, str) else kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not math.isfinite(number) or number <= 0:
+        raise GenesysConfigError(f"{source} must be a positive {'whole ' if kind is int else ''}number, "
+                                 f"got {value!r}")
+    return number

@@ -68,6 +68,49 @@ def test_settings_from_env_region_base_urls_and_credentials() -> None:
         GenesysSettings.from_env({**env, "GENESYS_REGION": "nowhere"})
 
 
+@pytest.mark.parametrize("variable, value", [
+    ("GENESYS_API_BASE_URL", "not a url"),
+    ("GENESYS_API_BASE_URL", "api.mypurecloud.com"),  # no scheme
+    ("GENESYS_API_BASE_URL", "ftp://api.mypurecloud.com"),
+    ("GENESYS_API_BASE_URL", "https://"),
+    ("GENESYS_API_BASE_URL", "https://api.mypurecloud.com/?x=1"),
+    ("GENESYS_LOGIN_BASE_URL", "login.mypurecloud.com"),
+])
+def test_a_base_url_that_is_not_a_url_is_refused_up_front_naming_the_variable(variable: str, value: str) -> None:
+    env = {"GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s3cr3t-value", "GENESYS_API_BASE_URL":
+           "https://api.mypurecloud.com", variable: value}
+    with pytest.raises(GenesysConfigError) as info:
+        GenesysSettings.from_env(env)
+    message = str(info.value)
+    assert variable in message and repr(value) in message
+    assert "s3cr3t-value" not in message
+
+
+def test_a_bad_base_url_sends_nothing_and_is_not_retried() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:  # pragma: no cover - must not be reached
+        calls.append(str(request.url))
+        return httpx.Response(200, json={})
+
+    env = {"GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s3cr3t-value", "GENESYS_API_BASE_URL": "not a url"}
+    clock = FakeClock()
+    with pytest.raises(GenesysConfigError, match="GENESYS_API_BASE_URL"):
+        GenesysClient.from_env(env, clock=clock, transport=httpx.MockTransport(handler))
+    assert calls == [] and clock.sleeps == []
+
+
+@pytest.mark.parametrize("variable, value", [("GENESYS_REQUESTS_PER_MINUTE", "lots"),
+                                             ("GENESYS_REQUESTS_PER_MINUTE", "0"),
+                                             ("GENESYS_RATE_WINDOW_S", "-1"),
+                                             ("GENESYS_RATE_WINDOW_S", "soon")])
+def test_numeric_settings_are_validated_naming_the_variable(variable: str, value: str) -> None:
+    env = {"GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s3cr3t-value", variable: value}
+    with pytest.raises(GenesysConfigError) as info:
+        GenesysSettings.from_env(env)
+    assert variable in str(info.value) and repr(value) in str(info.value)
+
+
 # -- tokens -----------------------------------------------------------------------------------------------
 def test_token_is_cached_and_renewed_before_expiry(store: ConversationStore) -> None:
     clock = FakeClock()
