@@ -21,7 +21,7 @@ from loaders import __version__
 from loaders.genesys.auth import TokenProvider, _error_fields
 from loaders.genesys.clock import Clock, SystemClock
 from loaders.genesys.config import GenesysSettings, check_base_url
-from loaders.genesys.errors import GenesysApiError, GenesysTransportError, loggable_path
+from loaders.genesys.errors import GenesysApiError, GenesysConfigError, GenesysTransportError, loggable_path
 from loaders.genesys.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class GenesysClient:
         rng: random.Random | None = None,
         max_retries: int = 5,
         max_429_retries: int = 10,
+        max_401_renewals: int = 3,
         backoff_base_s: float = 0.5,
         backoff_cap_s: float = 30.0,
         token_renew_margin_s: float = 300.0,
@@ -66,6 +67,7 @@ class GenesysClient:
         self._rng_lock = threading.Lock()
         self.max_retries = max_retries
         self.max_429_retries = max_429_retries
+        self.max_401_renewals = max_401_renewals
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
         self._http = httpx.Client(
@@ -131,12 +133,16 @@ class GenesysClient:
 
         429: waits ``Retry-After`` (else ``inin-ratelimit-reset``, else exponential back-off with jitter),
         up to ``max_429_retries`` times. 502/503/504 and network errors: back-off, up to ``max_retries``
-        times. 401: renews the token once. Anything else (400, 403, 404, 409, …): no retry.
+        times. 401: renews the token and sends again — a 401 that answers the attempt right after a renewal
+        means the credentials are refused and raises; a 401 later on (the renewed token expired during a long
+        429 wait or back-off) renews again, at most ``max_401_renewals`` times per request. Anything else
+        (400, 403, 404, 409, …): no retry.
         """
         method = method.upper()
         failures = 0
         throttled = 0
-        renewed = False
+        renewals = 0
+        just_renewed = False  # this attempt carries the token fetched after the previous attempt's 401
         attempt = 0
         while True:
             attempt += 1
@@ -154,7 +160,12 @@ class GenesysClient:
                     json=json,
                     headers={"Authorization": f"Bearer {token}"},
                 )
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                raise GenesysConfigError(f"{method} {loggable_path(path)}: the API base URL cannot be used "
+                                         f"({type(exc).__name__}); check GENESYS_API_BASE_URL / GENESYS_REGION"
+                                         ) from None
             except httpx.TransportError as exc:
+                just_renewed = False
                 self._count("network_errors")
                 failures += 1
                 if failures > self.max_retries:
@@ -176,6 +187,8 @@ class GenesysClient:
                 log.debug("%s %s -> %d in %.0fms corr=%s", method, loggable_path(path), status, elapsed_ms, corr)
                 return response
 
+            if status != 401:
+                just_renewed = False
             if status == 429:
                 self._count("rate_limited")
                 throttled += 1
@@ -202,10 +215,12 @@ class GenesysClient:
                 self.clock.sleep(delay)
                 continue
 
-            if status == 401 and not renewed:
-                renewed = True
+            if status == 401 and not just_renewed and renewals < self.max_401_renewals:
+                renewals += 1
+                just_renewed = True
                 self._count("token_renewals_on_401")
-                log.info("%s %s -> 401 corr=%s, renewing the token once", method, loggable_path(path), corr)
+                log.info("%s %s -> 401 corr=%s, renewing the token (%d/%d)", method, loggable_path(path), corr,
+                         renewals, self.max_401_renewals)
                 self.tokens.invalidate(token)
                 continue
 

@@ -155,6 +155,28 @@ def test_second_401_after_renewal_is_an_error(store: ConversationStore) -> None:
     assert fake.counts["tokens_issued"] == 2
 
 
+def test_a_401_after_a_renewal_and_a_long_429_wait_renews_again(store: ConversationStore) -> None:
+    # the token expires, is renewed, the request then waits out a 429 and the new token has expired too:
+    # not "credentials refused" — renew again (bounded) and carry on
+    clock = FakeClock()
+    fake = make_fake(store, scripted=[("details/query", "expire_token"), ("details/query", "429"),
+                                      ("details/query", "expire_token"), ("details/query", "503"),
+                                      ("details/query", "expire_token")], retry_after_s=900)
+    with fake, client_for(fake, clock) as client:
+        assert client.post(QUERY, DAY).status_code == 200
+    assert client.stats.token_renewals_on_401 == 3
+    assert fake.counts["tokens_issued"] == 4
+    assert len(fake.accepted("POST", QUERY)) == 1
+
+
+def test_401_renewals_inside_one_request_are_bounded(store: ConversationStore) -> None:
+    faults = [("details/query", kind) for _ in range(6) for kind in ("expire_token", "429")]
+    fake = make_fake(store, scripted=faults, retry_after_s=1)
+    with fake, client_for(fake, max_401_renewals=3) as client, pytest.raises(GenesysApiError) as info:
+        client.post(QUERY, DAY)
+    assert info.value.status == 401 and client.stats.token_renewals_on_401 == 3
+
+
 def test_bad_credentials_name_the_token_request(store: ConversationStore) -> None:
     with make_fake(store) as fake:
         env = {**fake.client_env(), "GENESYS_CLIENT_SECRET": "wrong"}
