@@ -2,7 +2,9 @@
 
 Every request goes: read body -> token endpoint or bearer check -> per-token window count (429 when
 over) -> injected faults -> endpoint handler -> JSON reply with ``ININ-Correlation-Id`` and
-``inin-ratelimit-*`` headers. Requests that reach a handler are recorded in ``requests``.
+``inin-ratelimit-*`` headers. Requests that reach a handler are recorded in ``requests``; every request the
+socket received (token requests, refused and unknown paths included) is logged in ``received`` as
+(method, request target exactly as sent).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import posixpath
 import secrets
 import threading
 import time
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from loaders.fake_genesys.api import ApiError, FakeApi, Reply, error_body
 from loaders.fake_genesys.config import FakeConfig
@@ -73,6 +76,7 @@ class FakeGenesys:
         self._tokens: dict[str, tuple[float, int]] = {}  # token -> (expires_at monotonic, index)
         self._revoked: set[str] = set()
         self.requests: list[RecordedRequest] = []
+        self.received: list[tuple[str, str]] = []  # (method, raw request target) of every request
         self.limit_events: list[LimitEvent] = []
         self.counts: Counter[str] = Counter()
         self._server = _Server((host, port), _Handler)
@@ -122,6 +126,13 @@ class FakeGenesys:
             return [r for r in self.requests
                     if (method is None or r.method == method) and r.path.startswith(path_prefix)]
 
+    def received_outside(self, prefix: str = "/api/v2/") -> list[tuple[str, str]]:
+        """Requests whose target, percent-decoded and dot-segment-normalised, is not under ``prefix`` (the
+        token endpoint aside): what a path-injection test asserts is empty."""
+        with self._lock:
+            received = list(self.received)
+        return [(m, t) for m, t in received if t != "/oauth/token" and not _normalised(t).startswith(prefix)]
+
     @property
     def issued_tokens(self) -> list[str]:
         with self._lock:
@@ -138,6 +149,8 @@ class FakeGenesys:
         split = urlsplit(target)
         path, query = split.path, dict(parse_qsl(split.query))
         self.counts["received"] += 1
+        with self._lock:
+            self.received.append((method, target))
         rate_headers: dict[str, str] | None = None
         try:
             if path == "/oauth/token":
@@ -244,6 +257,18 @@ class FakeGenesys:
         if rate_headers:
             reply.headers.update(rate_headers)
         return reply
+
+
+def _normalised(target: str) -> str:
+    """The path a lenient server would route ``target`` to: absolute-form host dropped, query and fragment
+    cut, percent-decoding repeated until stable, backslashes as slashes, dot segments resolved."""
+    split = urlsplit(target)
+    path = split.path if target.startswith("/") and not target.startswith("//") else "//" + target
+    for _ in range(3):
+        path = unquote(path)
+    path = path.replace("\\", "/")
+    normal = posixpath.normpath(path) if path else "/"
+    return normal + ("/" if path.endswith("/") and normal != "/" else "")
 
 
 def _seconds(value: float) -> str:

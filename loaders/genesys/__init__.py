@@ -8,8 +8,10 @@ from loaders.genesys.errors import (
     GenesysAuthError,
     GenesysConfigError,
     GenesysError,
+    GenesysPathError,
     GenesysTransportError,
 )
+from loaders.genesys.paths import check_api_path, segment, segment_problem
 from loaders.genesys.regions import REGIONS, RegionHosts, region_hosts
 
 __all__ = [
@@ -22,9 +24,13 @@ __all__ = [
     "GenesysClient",
     "GenesysConfigError",
     "GenesysError",
+    "GenesysPathError",
     "GenesysSettings",
     "GenesysTransportError",
     "RegionHosts",
     "SystemClock",
+    "check_api_path",
     "region_hosts",
+    "segment",
+    "segment_problem",
 ]

@@ -22,6 +22,7 @@ from loaders.genesys.auth import TokenProvider, _error_fields
 from loaders.genesys.clock import Clock, SystemClock
 from loaders.genesys.config import GenesysSettings, check_base_url
 from loaders.genesys.errors import GenesysApiError, GenesysConfigError, GenesysTransportError, loggable_path
+from loaders.genesys.paths import check_api_path
 from loaders.genesys.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,10 @@ class GenesysClient:
     ) -> httpx.Response:
         """Send one API request; returns the 2xx response or raises ``GenesysError``.
 
+        ``path`` must stay under ``/api/v2/`` (no '..' or '.' segments, '?', '#', backslash, encoded
+        traversal, absolute URL or other host; query parameters go in ``params``): anything else raises
+        ``GenesysPathError`` before a token is fetched or a byte is sent.
+
         429: waits ``Retry-After`` (else ``inin-ratelimit-reset``, else exponential back-off with jitter),
         up to ``max_429_retries`` times. 502/503/504 and network errors: back-off, up to ``max_retries``
         times. 401: renews the token and sends again — a 401 that answers the attempt right after a renewal
@@ -139,6 +144,7 @@ class GenesysClient:
         (400, 403, 404, 409, …): no retry.
         """
         method = method.upper()
+        check_api_path(method, path)  # before the token: a path leaving /api/v2/ never goes out
         failures = 0
         throttled = 0
         renewals = 0

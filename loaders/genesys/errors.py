@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
-_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_WORD = re.compile(r"[A-Za-z]+|v[0-9]+")  # the API's own path segments: conversations, participants, v2, …
 
 
 def loggable_path(path: str) -> str:
-    """The request path with its ids (conversation, participant, contact, job: UUIDs) replaced by ``{id}``.
+    """The request path with every segment that is not one of the API's words (conversation, participant,
+    contact, job ids — UUIDs or not, encoded or not) replaced by ``{id}``, and no query string.
     Interaction ids are not to be written to logs (seed 004, edge case 4); the exception objects keep the
     full path for programs."""
-    return _ID.sub("{id}", path)
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    return "/".join(s if not s or _WORD.fullmatch(s) else "{id}" for s in path.split("/"))
 
 
 class GenesysError(Exception):
@@ -20,6 +22,17 @@ class GenesysError(Exception):
 
 class GenesysConfigError(GenesysError):
     """Missing or invalid configuration (credentials, region, base URL)."""
+
+
+class GenesysPathError(GenesysError):
+    """A request path built from data would leave ``/api/v2/`` (or a value cannot be a path segment): refused
+    before anything is sent. The message names the rule broken, never the value; ``path`` keeps it for
+    programs."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "") -> None:
+        self.method = method
+        self.path = path
+        super().__init__(message)
 
 
 class GenesysApiError(GenesysError):

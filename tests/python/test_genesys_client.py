@@ -264,6 +264,52 @@ def test_429_without_retry_after_falls_back_to_ratelimit_reset_then_backoff() ->
     assert 1.0 <= clock.sleeps[1] <= 2.0  # second 429: exponential back-off with jitter
 
 
+# -- request paths built from data ----------------------------------------------------------------------
+HOSTILE_PATHS = [
+    "/api/v2/conversations/x/../../../users/me?a=/participants/p/attributes",  # issue 13: PATCH /api/users/me
+    "/api/v2/../users/me",
+    "/api/v2/conversations/./x",
+    "/api/v2/conversations/%2e%2e/%2E%2E/users/me",
+    "/api/v2/conversations/x%2F..%2F..%2Fusers%2Fme/participants/p/attributes",
+    "/api/v2/conversations/x%252e%252e%252fusers/participants/p/attributes",
+    "/api/v2/conversations/x\\..\\..\\users\\me",
+    "/api/v2/conversations/x#/../../users/me",
+    "/api/v2/conversations//users/me",
+    "/api/v2/conversations/x y\n/participants",
+    "https://evil.example/api/v2/conversations",
+    "//evil.example/api/v2/conversations",
+    "http://127.0.0.1:1/api/v2/conversations",
+    "/api/users/me",
+    "api/v2/conversations",
+    "",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE_PATHS)
+def test_a_path_that_leaves_api_v2_is_refused_and_nothing_is_sent(store: ConversationStore, path: str) -> None:
+    from loaders.genesys import GenesysPathError
+
+    with make_fake(store) as fake, client_for(fake) as client:
+        with pytest.raises(GenesysPathError) as info:
+            client.patch(path, {"attributes": {"a": "b"}})
+        assert fake.received == []  # not even a token request: nothing left the process
+        assert fake.received_outside() == []
+    assert "nothing was sent" in str(info.value) and "/users/me" not in str(info.value)
+
+
+def test_segments_from_data_are_percent_encoded_and_unusable_ones_refused() -> None:
+    from loaders.genesys import GenesysPathError, check_api_path, segment, segment_problem
+
+    assert segment("5f2e8a3b-9c41-4d7e-b0a6-3e1f7c9d2a84") == "5f2e8a3b-9c41-4d7e-b0a6-3e1f7c9d2a84"
+    assert segment("a b:c@d+e") == "a%20b%3Ac%40d%2Be"
+    check_api_path("PATCH", f"/api/v2/conversations/{segment('a b')}/participants/p/attributes")
+    for value, problem in (("x/../../users/me", "'/'"), ("..", "dot segment"), ("a?b", "'?'"), ("a#", "'#'"),
+                           ("%2e%2e", "'%'"), ("a\\b", "backslash"), ("", "empty"), ("a\x00", "control")):
+        assert problem in segment_problem(value), value
+        with pytest.raises(GenesysPathError):
+            segment(value)
+
+
 # -- logs -------------------------------------------------------------------------------------------------
 def test_logs_carry_no_secrets_tokens_or_pii(store: ConversationStore, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
@@ -296,3 +342,6 @@ def test_interaction_ids_never_reach_log_text() -> None:
     error = GenesysApiError("PATCH", path, 410, "gone", "gone", "corr-1")
     assert error.path == path and conversation not in str(error) and participant not in str(error)
     assert conversation not in str(GenesysTransportError("PATCH", path, 3, OSError("reset")))
+    # ids that are not UUIDs (or are percent-encoded) are masked too
+    assert loggable_path("/api/v2/conversations/conv-0001/participants/a%20b/attributes") == (
+        "/api/v2/conversations/{id}/participants/{id}/attributes")
