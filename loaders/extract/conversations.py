@@ -14,6 +14,7 @@ Every page is written as received; the files are landed with ``loaders.landing.l
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,7 @@ from loaders.extract.pages import PageWriter
 from loaders.extract.state import get_watermark, set_watermark
 from loaders.genesys.client import GenesysClient
 from loaders.genesys.errors import GenesysError
+from loaders.genesys.paths import segment
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ DEFAULT_OVERLAP = timedelta(days=2)
 QUERY_PAGE_SIZE_MAX = 100
 QUERY_RESULTS_MAX = 100_000
 JOB_FAILED_STATES = {"FAILED", "CANCELLED", "EXPIRED"}
+# a job id goes into request paths and page file names: letters, digits, '-', '_', '.' (not leading)
+JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
 class ExtractError(Exception):
@@ -114,7 +118,7 @@ class ConversationExtractor:
     def extract_job_day(self, day: date, result: ExtractResult) -> None:
         start, end = day_bounds(day)
         body = {"interval": interval(start, end), "order": "asc", "orderBy": "conversationStart"}
-        job_id = str(self.client.post(DETAILS_JOBS, body).json()["jobId"])
+        job_id = _job_id(self.client.post(DETAILS_JOBS, body).json(), day)
         result.jobs += 1
         log.info("day %s: details job %s submitted", day, job_id)
         try:
@@ -127,7 +131,7 @@ class ConversationExtractor:
                     params["pageSize"] = self.job_page_size
                 if cursor:
                     params["cursor"] = cursor
-                response = self.client.get(f"{DETAILS_JOBS}/{job_id}/results", params=params)
+                response = self.client.get(f"{DETAILS_JOBS}/{segment(job_id)}/results", params=params)
                 page_number += 1
                 page = response.json()
                 self._keep(day, f"job_{job_id}", f"job {job_id}", page_number, response.content, page, result)
@@ -141,7 +145,7 @@ class ConversationExtractor:
     def _wait_for_job(self, job_id: str, day: date) -> None:
         waited = 0.0
         while True:
-            status = self.client.get(f"{DETAILS_JOBS}/{job_id}").json()
+            status = self.client.get(f"{DETAILS_JOBS}/{segment(job_id)}").json()
             state = status.get("state")
             if state == "FULFILLED":
                 return
@@ -156,7 +160,7 @@ class ConversationExtractor:
 
     def _delete_job(self, job_id: str) -> None:
         try:
-            self.client.delete(f"{DETAILS_JOBS}/{job_id}")
+            self.client.delete(f"{DETAILS_JOBS}/{segment(job_id)}")
         except GenesysError as exc:  # the job expires on its own; never fail an extract for this
             log.warning("could not delete details job %s: %s", job_id, type(exc).__name__)
 
@@ -206,6 +210,19 @@ class ConversationExtractor:
         if self.on_page:
             self.on_page(PageEvent(day, label, page_number, len(conversations), path))
         return len(conversations)
+
+
+def _job_id(answer: object, day: date) -> str:
+    """The ``jobId`` of a submit answer, refused unless it is a plain identifier (it becomes a path segment and
+    part of page file names; the message does not repeat the value)."""
+    job_id = answer.get("jobId") if isinstance(answer, dict) else None
+    if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
+        raise ExtractError(
+            f"details job for {day}: the API answered with a job id that is not a plain identifier "
+            f"({type(job_id).__name__}, {len(job_id) if isinstance(job_id, str) else 0} characters; expected "
+            "letters, digits, '-', '_' or '.'); nothing was requested for it"
+        )
+    return job_id
 
 
 # -- orchestration: window from the watermark, extract, land, advance the watermark ----------------

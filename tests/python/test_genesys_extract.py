@@ -130,6 +130,23 @@ def test_failed_job_state_is_an_error(tmp_path: Path) -> None:
             run(fake, tmp_path)
 
 
+@pytest.mark.parametrize("job_id", ["../../../users/me", "x/../../../users/me?a=", "%2e%2e%2fusers", "..",
+                                    "a b", ""])
+def test_a_job_id_that_is_not_a_plain_identifier_stops_the_extract_and_nothing_leaves_api_v2(
+        tmp_path: Path, job_id: str) -> None:
+    from loaders.fake_genesys.api import Reply
+
+    with FakeGenesys(FakeConfig(), ConversationStore(conversations())) as fake:
+        fake.api.routes = [(v, p, (lambda m, q, b: Reply(202, {"jobId": job_id})) if h == fake.api.job_submit else h)
+                           for v, p, h in fake.api.routes]
+        with pytest.raises(ExtractError, match="job id") as info:
+            run(fake, tmp_path / "out")
+        assert fake.received_outside() == []
+        assert [m for m, t in fake.received if t.startswith(JOBS + "/")] == []  # nothing sent for that job
+    assert "/users/me" not in str(info.value)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
 def test_sync_query_pages_until_a_short_page_without_trusting_total_hits(tmp_path: Path) -> None:
     many = sample_conversations(date(2024, 5, 14), days=1, per_day=230)
     for skew in (-200, +500):
