@@ -14,6 +14,9 @@ per batch. What the client does not retry is decided here:
 * 403: the target stops, naming the target and endpoint (the OAuth client lacks a permission).
 * Retry budget exhausted (429 / 5xx / network), other 5xx: the batch is requeued with back-off a few times,
   then the target stops; its units stay unacknowledged and go out on the next run.
+* A unit whose request path cannot be built safely (an id with '/', '..', '?', '#', '%', a backslash…, or a
+  mart request_path without the endpoint's shape): dead letter "unsafe request path: <field> …", never
+  sent; the other units go on. The client refuses such a path too (defence in depth).
 * A 2xx that rejects some entities (bulk enrich ``results``, journey ``unprocessedEntities``): per entity —
   acknowledged, requeued (retryable) or dead-lettered.
 """
@@ -39,8 +42,14 @@ import httpx
 from exporter import deadletters, state
 from exporter.batching import Batch, batches
 from exporter.deadletters import DeadLetter
-from exporter.targets import TARGETS, EntityOutcome, Target, Unit
-from loaders.genesys import GenesysApiError, GenesysAuthError, GenesysClient, GenesysTransportError
+from exporter.targets import TARGETS, EntityOutcome, Target, Unit, UnsafePathError
+from loaders.genesys import (
+    GenesysApiError,
+    GenesysAuthError,
+    GenesysClient,
+    GenesysPathError,
+    GenesysTransportError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +181,10 @@ class Exporter:
         log.info("%s: %d rows, %d to send, %d unchanged, %d expired dead letters", target.name, counts.total,
                  summary.pending, counts.unchanged, counts.expired)
         self.progress("start", target.name, summary.pending)
-        units = state.pending_units(self.con, target, relation, cutoff, self._has_state, self.options.limit)
+        columns = state.columns_of(self.con, self.options.schema, target.mart)
+        path_columns = [(name, column) for name, column in target.path_columns if column in columns]
+        units = state.pending_units(self.con, target, relation, cutoff, self._has_state, self.options.limit,
+                                    path_columns=path_columns)
         requests_before = self.client.stats.requests if self.client else 0
         try:
             if self.options.dry_run:
@@ -205,17 +217,24 @@ class Exporter:
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / f"{target.name}.ndjson"
         summary.status = "dry run"
+        unsafe: list[DeadLetter] = []
         with path.open("w", encoding="utf-8") as fh:
-            for batch in batches(target, units):
+            for batch in batches(target, _safe_paths(target, units, unsafe)):
                 _write_request(fh, batch)
                 summary.requests += 1
                 summary.retried += sum(u.was_dead_lettered for u in batch.units)
                 self.progress("advance", target.name, len(batch.units))
-        summary.message = f"would send {summary.pending} units in {summary.requests} requests → {path}"
+        summary.dead_lettered = len(unsafe)
+        summary.message = (f"would send {summary.pending - len(unsafe)} units in {summary.requests} requests → "
+                           f"{path}" + (f"; {len(unsafe)} would be dead-lettered (unsafe request path)"
+                                        if unsafe else ""))
+        if unsafe:
+            _log_dead(target, unsafe)
 
     # -- sending -----------------------------------------------------------------------------------
     def _send_all(self, target: Target, units: Iterator[Unit], summary: TargetSummary) -> None:
-        fresh = batches(target, units)
+        unsafe: list[DeadLetter] = []  # units whose path cannot be built: dead letters with the next commit
+        fresh = batches(target, _safe_paths(target, units, unsafe))
         deferred: list[_Deferred] = []
         in_flight: dict[Future[Any], Batch] = {}
         seq = 0
@@ -243,6 +262,9 @@ class Exporter:
                 # every answer that arrived together is committed in one transaction (one fsync), so a killed
                 # run re-sends at most the batches in flight
                 decisions: list[_Decision] = []
+                if unsafe:
+                    decisions.append(_Decision(dead=list(unsafe)))
+                    unsafe.clear()
                 for future in done:
                     batch = in_flight.pop(future)
                     try:
@@ -254,6 +276,8 @@ class Exporter:
                     for delay, again in decision.requeue:
                         seq += 1
                         heapq.heappush(deferred, _Deferred(time.monotonic() + delay, seq, again))
+        if unsafe:  # only unsafe units were left at the end
+            self._commit(target, [_Decision(dead=list(unsafe))], summary)
         if stop is not None:
             raise stop
 
@@ -270,6 +294,9 @@ class Exporter:
             response: httpx.Response = future.result()
         except GenesysAuthError as exc:
             raise ExportAborted(f"authentication failed: {exc.status} {exc.code or ''}".strip()) from exc
+        except GenesysPathError as exc:  # the client refused the path (request_path() let it through)
+            return _Decision(dead=[DeadLetter(u, 0, "unsafe.request.path", "", f"unsafe request path: {exc}")
+                                   for u in batch.units])
         except GenesysApiError as exc:
             return self._handle_error(target, batch, exc, exc.status)
         except GenesysTransportError as exc:
@@ -358,6 +385,18 @@ class Exporter:
         if dead:
             _log_dead(target, dead)
         self.progress("advance", target.name, len(acked) + len(dead))
+
+
+def _safe_paths(target: Target, units: Iterator[Unit], unsafe: list[DeadLetter]) -> Iterator[Unit]:
+    """``units`` with their request path rebuilt from percent-encoded values; a unit whose path cannot be
+    built safely goes to ``unsafe`` as a dead letter (the reason names the field, not the value)."""
+    for unit in units:
+        try:
+            unit.path = target.request_path(unit)
+        except UnsafePathError as exc:
+            unsafe.append(DeadLetter(unit, 0, "unsafe.request.path", "", str(exc)))
+            continue
+        yield unit
 
 
 def _letter(target: Target, outcome: EntityOutcome) -> DeadLetter:

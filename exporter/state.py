@@ -98,6 +98,14 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool
     return bool(row and row[0])
 
 
+def columns_of(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
 def mart_relation(con: duckdb.DuckDBPyConnection, target: Target, schema: str) -> str | None:
     """``schema.export__<target>`` when dbt has built it, else None."""
     return f'"{schema}"."{target.mart}"' if table_exists(con, schema, target.mart) else None
@@ -144,10 +152,14 @@ def pending_units(
     with_state: bool,
     limit: int | None = None,
     fetch_size: int = 2000,
+    path_columns: Sequence[tuple[str, str]] = (),
 ) -> Iterator[Unit]:
-    """The rows to send, in key order, streamed from a cursor of their own."""
+    """The rows to send, in key order, streamed from a cursor of their own. ``path_columns`` (placeholder,
+    mart column) are read into ``Unit.fields`` to build the request path from."""
     dead = "d.export_key is not null" if with_state else "false"
-    select = (f"m.export_key, m.request_method, m.request_path, m.payload, m.payload_hash, {dead} as was_dead")
+    extra = "".join(f', m."{column}"' for _, column in path_columns)
+    select = (f"m.export_key, m.request_method, m.request_path, m.payload, m.payload_hash, {dead} as was_dead"
+              f"{extra}")
     sql = _pending_sql(relation, with_state, select) + _expired_filter(with_state) + " order by m.export_key"
     # the limit is applied here, not in SQL: DuckDB 2.0.0 ignores LIMIT on this left-join query
     params = {"target": target.name, "cutoff": cutoff} if with_state else {}
@@ -159,8 +171,10 @@ def pending_units(
             rows = cursor.fetchmany(fetch_size if left is None else min(fetch_size, left))
             if not rows:
                 return
-            for key, method, path, payload, payload_hash, was_dead in rows:
-                yield Unit(str(key), str(method).upper(), str(path), str(payload), str(payload_hash), bool(was_dead))
+            for key, method, path, payload, payload_hash, was_dead, *values in rows:
+                fields = {name: "" if v is None else str(v) for (name, _), v in zip(path_columns, values, strict=True)}
+                yield Unit(str(key), str(method).upper(), str(path), str(payload), str(payload_hash), bool(was_dead),
+                           fields=fields)
             if left is not None:
                 left -= len(rows)
     finally:

@@ -359,6 +359,67 @@ def test_403_stops_the_target_naming_it_and_400_splits_a_batch(built: Built) -> 
     assert s.sent == s.pending and s.dead_lettered == 0 and len(sizes) == 2
 
 
+HOSTILE_IDS = [  # (mart column, value): each must be dead-lettered, none may reach a path outside /api/v2/
+    ("conversation_id", "x/../../../users/me?a="),  # issue 13: became an authenticated PATCH /api/users/me
+    ("participant_id", "../../../../users/me"),
+    ("conversation_id", "%2e%2e%2f%2e%2e%2fusers%2fme"),
+    ("participant_id", "p#/../../../users/me"),
+    ("conversation_id", "..\\..\\users"),
+]
+
+
+def _plant_hostile_ids(db: Path, n: int) -> list[str]:
+    """Put HOSTILE_IDS into the first rows of the participant mart (request_path rebuilt the mart's way)."""
+    keys = _first_conversations(db, n)
+    con = duckdb.connect(str(db))
+    try:
+        for key, (column, value) in zip(keys, HOSTILE_IDS, strict=False):
+            con.execute(f"update marts.export__participant_attributes set {column} = ? where export_key = ?",
+                        [value, key])
+            con.execute("update marts.export__participant_attributes set request_path = '/api/v2/conversations/' "
+                        "|| conversation_id || '/participants/' || participant_id || '/attributes' "
+                        "where export_key = ?", [key])
+    finally:
+        con.close()
+    return keys
+
+
+def test_hostile_ids_are_dead_lettered_naming_the_field_and_nothing_leaves_api_v2(built: Built) -> None:
+    db = built.copy("hostile")
+    keys = _plant_hostile_ids(db, 10)
+    with fake_for(built) as fake:
+        s = by_target(export(db, fake, names=["participant_attributes"], limit=10))["participant_attributes"]
+        outside = fake.received_outside()
+        patches = [t for m, t in fake.received if m == "PATCH"]
+    assert outside == []
+    assert not any(".." in t or "users" in t or "%" in t for t in patches), patches
+    assert (s.status, s.sent, s.dead_lettered, s.unsent) == ("done", 10 - len(HOSTILE_IDS), len(HOSTILE_IDS), 0)
+    con = duckdb.connect(str(db), read_only=True)
+    letters = dict(con.execute("select export_key, reason from ops.export_dead_letters").fetchall())
+    con.close()
+    assert set(letters) == set(keys[:len(HOSTILE_IDS)])
+    for key, (column, value) in zip(keys, HOSTILE_IDS, strict=False):
+        assert letters[key].startswith(f"unsafe request path: {column} ") and value not in letters[key]
+
+
+def test_request_paths_are_rebuilt_from_encoded_segments_or_refused_naming_the_field() -> None:
+    from exporter.targets import UnsafePathError
+
+    patch = TARGETS["participant_attributes"]
+    unit = Unit("k", "PATCH", "/ignored", "{}", "h", fields={"conversationId": "c 1", "participantId": "p:2"})
+    assert patch.request_path(unit) == "/api/v2/conversations/c%201/participants/p%3A2/attributes"
+    journey = TARGETS["journey_external_events"]
+    ok = "/api/v2/journey/externalevents/configurations/00000000-0000-0000-0000-000000000001/events"
+    assert journey.request_path(Unit("k", "POST", ok, "{}", "h")) == ok
+    for path, field in (("/api/v2/journey/externalevents/configurations/a/../b/events", "request_path"),
+                        ("/api/v2/journey/externalevents/configurations/%2e%2e/events", "configurationId"),
+                        ("/api/v2/journey/externalevents/configurations/../events", "configurationId"),
+                        ("/api/v2/users/me", "request_path")):
+        with pytest.raises(UnsafePathError) as info:
+            journey.request_path(Unit("k", "POST", path, "{}", "h"))
+        assert info.value.field.startswith(field) and "users" not in str(info.value)
+
+
 def test_dry_run_writes_requests_and_changes_nothing(built: Built, tmp_path: Path) -> None:
     db = built.copy("dry")
     out = tmp_path / "dry"
