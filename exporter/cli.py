@@ -14,7 +14,7 @@ from rich.table import Table
 
 from exporter.runner import Exporter, ExportOptions, TargetSummary
 from exporter.targets import TARGETS
-from loaders.db import connect
+from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect
 from loaders.genesys import GenesysClient, GenesysError
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,12 @@ examples:
 environment: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET (required unless --dry-run), GENESYS_REGION
 (default us-east-1) or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL; GENESYS_REQUESTS_PER_MINUTE and
 GENESYS_RATE_WINDOW_S override the rate limit (default 300 per 60 s; for fakes and benchmarks);
-CX_EXPORT_DEAD_LETTER_MAX_AGE_HOURS (default 24)."""
+CX_EXPORT_DEAD_LETTER_MAX_AGE_HOURS (default 24); CX_DUCKDB_WAIT_S (default for --wait).
+
+exit codes: 0 every target done (or not built); 1 a target stopped or the run aborted (the message names
+the target and why; unsent rows go out on the next run); 2 bad arguments or configuration (a GENESYS_*
+value, missing credentials); """ + f"""{LOCKED_EXIT_CODE} the warehouse is locked by another process (the
+message names it: program and PID) and stayed locked for --wait seconds."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +78,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="seconds before the first 404 retry, doubled each time (default: 2)")
     p.add_argument("--retry-backoff", type=float, default=5.0,
                    help="seconds before re-sending a batch whose retry budget ran out (default: 5)")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -101,9 +107,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         client = None if args.dry_run else _client()
     except GenesysError as exc:
-        console.print(f"[red]cx export:[/red] {exc}")
+        console.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
-    con = connect(args.db, read_only=args.dry_run)
+    try:
+        con = connect(args.db, read_only=args.dry_run, wait=args.wait)
+    except (WarehouseLockedError, ValueError) as exc:
+        if client is not None:
+            client.close()
+        console.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
     progress = Progress(
         TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, disable=args.quiet, transient=False,

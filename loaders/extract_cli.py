@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from loaders.db import connect
+from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect
 from loaders.extract.conversations import (
     DEFAULT_OVERLAP,
     SOURCE_JOBS,
@@ -33,8 +33,15 @@ EPILOG = """examples:
   cx extract conversations                                          from the watermark minus the overlap
   cx extract conversations --sync --since 2024-05-14T12:00:00Z      near-real-time top-up (no attributes)
 
+The watermark (raw._extract_state) is checkpointed after every completed UTC day (job) or query piece, so a
+run that fails on day 3 of 5 starts again at day 3 minus the overlap; it never moves backwards.
+
 environment: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET (required), GENESYS_REGION (default us-east-1)
-or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL (e.g. a fake: python -m loaders.fake_genesys)."""
+or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL (e.g. a fake: python -m loaders.fake_genesys).
+
+exit codes: 0 done; 1 the extract failed (API error, job failed, landing error: the message says which);
+2 bad arguments or configuration (no watermark and no --since, a bad GENESYS_* value);
+""" + f"""{LOCKED_EXIT_CODE} the warehouse is locked by another process (the message names it; see --wait)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -71,6 +78,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--no-land", action="store_true", help="only write page files; do not land or move the watermark")
     c.add_argument("--poll-interval", type=float, default=2.0, help="seconds between job status polls")
     c.add_argument("--job-page-size", type=int, default=None, help="results pageSize for jobs (default: API's)")
+    c.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.set_defaults(func=run_conversations)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -78,14 +86,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run_conversations(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
-    con = None if args.no_land else connect(args.db)
+    try:
+        con = None if args.no_land else connect(args.db, wait=args.wait)
+    except (WarehouseLockedError, ValueError) as exc:
+        console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
     overlap = timedelta(days=args.overlap_days)
     try:
         since, until = resolve_window(con, SOURCE_QUERY if args.sync else SOURCE_JOBS, args.since, args.until,
                                       overlap)
         client = GenesysClient.from_env()
     except (ExtractError, GenesysError) as exc:
-        console.print(f"[red]cx extract conversations:[/red] {exc}")
+        if con is not None:
+            con.close()
+        console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     units = len(query_chunks(since, until)) if args.sync else len(utc_days(since, until))
     progress = Progress(
@@ -123,8 +137,11 @@ def run_conversations(args: argparse.Namespace) -> int:
             )
             progress.advance(task)
     except (ExtractError, GenesysError) as exc:
-        console.print(f"[red]cx extract conversations failed:[/red] {exc}")
+        console.print(f"[red]cx extract conversations failed:[/red] {exc}", highlight=False, soft_wrap=True)
         status = 1
+    except WarehouseLockedError as exc:
+        console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = LOCKED_EXIT_CODE
     finally:
         if con is not None:
             con.close()

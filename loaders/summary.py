@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.table import Table
 
 from loaders.console import make_console
-from loaders.db import connect, db_path
+from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect, db_path
 
 LAYERS = ("raw", "staging", "intermediate", "marts", "config", "ops")
 
@@ -19,11 +19,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "summary",
         help="rows per layer, dbt test results and what to open next",
         description="Summarise the warehouse: tables and rows per schema, the last dbt run's results, rejects.",
+        epilog=f"exit codes: 0 summarised, 1 no database file, {LOCKED_EXIT_CODE} the warehouse is locked by "
+               "another process (the message names it).",
     )
     p.add_argument("--db", default=None, help="DuckDB file (default: $CX_DUCKDB_PATH or warehouse.duckdb)")
     p.add_argument(
         "--run-results", default="target/run_results.json", type=Path, help="dbt run results to report"
     )
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
     p.set_defaults(func=run)
 
 
@@ -59,7 +62,11 @@ def run(args: argparse.Namespace) -> int:
     if path != ":memory:" and not Path(path).exists():
         console.print(f"[red]cx summary:[/red] no database at {path}; run `make demo` or `cx load DIR` first")
         return 1
-    con = connect(path, read_only=True)
+    try:
+        con = connect(path, read_only=True, wait=args.wait)
+    except (WarehouseLockedError, ValueError) as exc:
+        make_console(stderr=True).print(f"[red]cx summary:[/red] {exc}", highlight=False, soft_wrap=True)
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
     try:
         counts = layer_counts(con)
         rejects = (
