@@ -21,6 +21,10 @@ class Kind:
     description: str
     # JSON kinds: typed columns extracted from the document (column -> JSON path of a scalar), first one is the key.
     json_columns: tuple[tuple[str, str], ...] = ()
+    # JSON kinds: json_columns that must be timestamps staging can read (a value that is not one is rejected at
+    # landing), and those of them that must be present.
+    timestamp_columns: tuple[str, ...] = ()
+    required_columns: tuple[str, ...] = ()
     # CSV kinds: canonical columns, in order; the first `key_columns` must be present and non-empty.
     csv_columns: tuple[str, ...] = ()
     key_columns: tuple[str, ...] = ()
@@ -45,6 +49,8 @@ KINDS: dict[str, Kind] = {
                 ("conversation_start", "$.conversationStart"),
                 ("conversation_end", "$.conversationEnd"),
             ),
+            timestamp_columns=("conversation_start", "conversation_end"),
+            required_columns=("conversation_start",),
             aliases=("conversations",),
         ),
         Kind(
@@ -57,6 +63,8 @@ KINDS: dict[str, Kind] = {
                 ("event_type", "$.eventType"),
                 ("event_timestamp", "$.timestamp"),
             ),
+            timestamp_columns=("event_timestamp",),
+            required_columns=("event_timestamp",),
             aliases=("interaction-events", "events-stream"),
         ),
         Kind(
