@@ -14,7 +14,7 @@ from rich.table import Table
 
 from exporter.runner import Exporter, ExportOptions, TargetSummary
 from exporter.targets import TARGETS
-from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect
+from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, db_path
 from loaders.genesys import GenesysClient, GenesysError
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,12 @@ EPILOG = """targets (each reads models/marts/export/export__<target>.sql, built 
                 for t in TARGETS.values()) + """
 
 A row is sent when its payload_hash differs from the last one the API acknowledged (ops.export_state);
-state is committed per acknowledged request, so an interrupted run resumes where it stopped. Refused units
+state is committed per acknowledged request, so an interrupted run resumes where it stopped. The DuckDB
+file's lock is taken only to read pending rows (in chunks) and for each commit (a few ms), never while
+requests are in flight, so dbt build and cx load can run beside an export. --wait SECONDS is how long the
+first access waits for the lock; later commits wait at least 600 s (sending nothing meanwhile), and if the
+lock is still held the run stops with exit code 3: the units acknowledged since the last commit go out
+again on the next run, with the same payloads. Refused units
 go to ops.export_dead_letters and are sent again on later runs until they are older than
 --dead-letter-max-age-hours. Logs carry counts and HTTP statuses only: no keys, payloads or personal data.
 
@@ -103,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         not_found_retries=args.not_found_retries,
         not_found_backoff_s=args.not_found_backoff,
         transient_backoff_s=args.retry_backoff,
+        wait_s=args.wait,
     )
     try:
         client = None if args.dry_run else _client()
@@ -110,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     try:
-        con = connect(args.db, read_only=args.dry_run, wait=args.wait)
-    except (WarehouseLockedError, ValueError) as exc:
+        # the warehouse's lock is taken per read / commit only, never while the API is waited on
+        exporter = Exporter(db_path(args.db), client, options)
+    except (WarehouseLockedError, ValueError, FileNotFoundError) as exc:
         if client is not None:
             client.close()
         console.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
@@ -128,17 +135,20 @@ def run(args: argparse.Namespace) -> int:
         elif target in tasks:
             progress.advance(tasks[target], amount)
 
+    exporter.progress = on_progress
     try:
         with progress:
-            summaries = Exporter(con, client, options, on_progress).run(args.target)
+            summaries = exporter.run(args.target)
     finally:
-        con.close()
+        exporter.close()
         if client is not None:
             client.close()
     _summary(summaries, client, args.dry_run)
     failed = [s for s in summaries if s.status in ("stopped", "aborted")]
     for s in failed:
-        console.print(f"[red]{s.target}: {s.status}:[/red] {s.message}")
+        console.print(f"[red]{s.target}: {s.status}:[/red] {s.message}", highlight=False, soft_wrap=True)
+    if any(s.locked for s in summaries):
+        return LOCKED_EXIT_CODE
     return 1 if failed else 0
 
 

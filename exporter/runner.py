@@ -1,5 +1,9 @@
 """The export loop: pending mart rows → batches → the API, with per-batch state commits.
 
+The warehouse is reached through ``exporter.warehouse.Warehouse``: pending rows are read in chunks into
+memory and every commit is its own short transaction, so the DuckDB file's lock is held only for those
+moments, never while requests are in flight (``dbt build`` and ``cx load`` can run beside an export).
+
 One target at a time. Batches go out through a small thread pool sharing one ``GenesysClient`` (which
 throttles to the token's rate limit and retries 429 / 5xx / network errors itself); the main thread reads
 every answer, decides per unit, and commits the acknowledged units and new dead letters in one transaction
@@ -10,7 +14,10 @@ per batch. What the client does not retry is decided here:
 * 409 / 410: dead letter ("Score Calculation Failed" for participant data, seed 004).
 * 400 / 413 / 422: a multi-unit batch is split in two to isolate the bad unit; a single unit is a dead letter
   carrying the API's message.
-* 401 after the client's one token renewal: the whole run stops (credentials).
+* 401 answering a freshly renewed token (the client renews per 401, bounded): the whole run stops
+  (credentials).
+* The warehouse locked by another process past ``run_wait_s`` at a commit: the run stops (exit code 3);
+  units acknowledged since the last commit are sent again next run.
 * 403: the target stops, naming the target and endpoint (the OAuth client lacks a permission).
 * Retry budget exhausted (429 / 5xx / network), other 5xx: the batch is requeued with back-off a few times,
   then the target stops; its units stay unacknowledged and go out on the next run.
@@ -26,6 +33,7 @@ from __future__ import annotations
 import heapq
 import json
 import logging
+import os
 import time
 import uuid
 from collections import Counter
@@ -43,6 +51,8 @@ from exporter import deadletters, state
 from exporter.batching import Batch, batches
 from exporter.deadletters import DeadLetter
 from exporter.targets import TARGETS, EntityOutcome, Target, Unit, UnsafePathError
+from exporter.warehouse import MAX_HOLD_S, RUN_WAIT_S, Warehouse
+from loaders.db import WarehouseLockedError
 from loaders.genesys import (
     GenesysApiError,
     GenesysAuthError,
@@ -57,7 +67,9 @@ SPLIT_STATUSES = frozenset({400, 413, 422})
 
 
 class ExportAborted(Exception):
-    """The whole run cannot go on (credentials refused after a renewal)."""
+    """The whole run cannot go on (credentials refused after a renewal, the warehouse stayed locked)."""
+
+    locked = False  # the warehouse stayed locked past the wait
 
 
 class TargetStopped(Exception):
@@ -77,6 +89,9 @@ class ExportOptions:
     transient_requeues: int = 2  # batches whose retry budget ran out: requeued this often, then stop
     transient_backoff_s: float = 5.0
     entity_retries: int = 3  # retryable per-entity failures inside a 2xx
+    wait_s: float | None = None  # first warehouse access: wait this long for the lock (None: $CX_DUCKDB_WAIT_S / 0)
+    run_wait_s: float = RUN_WAIT_S  # later accesses (reads, commits) wait at least this long
+    read_chunk: int = 5000  # pending rows read into memory per warehouse read
 
 
 @dataclass
@@ -94,6 +109,7 @@ class TargetSummary:
     unsent: int = 0  # pending but not delivered (target stopped, run aborted)
     requests: int = 0  # HTTP requests including client retries
     seconds: float = 0.0
+    locked: bool = False  # aborted because the warehouse stayed locked by another process
 
     def counts(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in ("sent", "unchanged", "retried", "dead_lettered", "expired", "unsent",
@@ -125,22 +141,33 @@ def _now() -> datetime:
 class Exporter:
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        db: str | os.PathLike | duckdb.DuckDBPyConnection | Warehouse | None,
         client: GenesysClient | None,
         options: ExportOptions | None = None,
         progress: ProgressHook | None = None,
     ) -> None:
-        self.con = con
+        """``db``: the warehouse file (its lock is taken only per read / commit), or an open connection
+        (used throughout, as tests and benchmarks do). Raises ``WarehouseLockedError`` when the file stays
+        locked for ``options.wait_s``."""
         self.client = client
         self.options = options or ExportOptions()
         self.progress = progress or (lambda event, target, amount: None)
         self.run_id = f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        if not self.options.dry_run and client is None:
+            raise ValueError("a client is required unless dry_run")
+        self.warehouse = db if isinstance(db, Warehouse) else Warehouse(
+            db, read_only=self.options.dry_run, wait_s=self.options.wait_s, run_wait_s=self.options.run_wait_s)
         if not self.options.dry_run:
-            if client is None:
-                raise ValueError("a client is required unless dry_run")
-            state.ensure_schema(con)
-        self._has_state = state.table_exists(con, "ops", "export_state") and state.table_exists(
-            con, "ops", "export_dead_letters")
+            with self.warehouse.writing() as con:
+                state.ensure_schema(con)
+            self._has_state = True
+        else:
+            with self.warehouse.reading() as con:
+                self._has_state = state.table_exists(con, "ops", "export_state") and state.table_exists(
+                    con, "ops", "export_dead_letters")
+
+    def close(self) -> None:
+        self.warehouse.close()
 
     # -- the run -----------------------------------------------------------------------------------
     def run(self, names: Sequence[str] | None = None) -> list[TargetSummary]:
@@ -156,35 +183,51 @@ class Exporter:
             except ExportAborted as exc:
                 aborted = str(exc)
                 summaries.append(getattr(exc, "summary", TargetSummary(name, "aborted", aborted)))
+                if exc.locked:
+                    aborted = "not started: the warehouse stayed locked"
         return summaries
 
     def export_target(self, target: Target) -> TargetSummary:
+        try:
+            return self._export_target(target)
+        except WarehouseLockedError as exc:
+            summary = getattr(exc, "summary", None) or TargetSummary(target.name)
+            summary.status, summary.locked = "aborted", True
+            summary.message = (f"{exc} Units the API acknowledged since the last commit were not recorded and are "
+                               "sent again on the next run (the same payloads: no change in effect).")
+            log.error("%s: run aborted: the warehouse stayed locked", target.name)
+            aborted = ExportAborted(summary.message)
+            aborted.summary = summary  # type: ignore[attr-defined]
+            aborted.locked = True
+            raise aborted from None
+
+    def _export_target(self, target: Target) -> TargetSummary:
         summary = TargetSummary(target.name)
         started = time.monotonic()
-        relation = state.mart_relation(self.con, target, self.options.schema)
+        now = _now()
+        cutoff = state.cutoff_for(now, self.options.dead_letter_max_age)
+        # one short transaction: is the mart built, expire old dead letters, record the run, count
+        with (self.warehouse.reading() if self.options.dry_run else self.warehouse.writing()) as con:
+            relation = state.mart_relation(con, target, self.options.schema)
+            if relation is not None:
+                if not self.options.dry_run:
+                    deadletters.expire(con, target, cutoff, now)
+                    state.start_run(con, self.run_id, target, now, dry_run=False)
+                counts = state.count_pending(con, target, relation, cutoff, self._has_state)
+                columns = state.columns_of(con, self.options.schema, target.mart)
         if relation is None:
             summary.status = "not built"
             summary.message = f"{self.options.schema}.{target.mart} does not exist (dbt build it first)"
             log.info("%s: %s", target.name, summary.message)
             return summary
-        now = _now()
-        cutoff = state.cutoff_for(now, self.options.dead_letter_max_age)
-        if not self.options.dry_run:
-            self.con.begin()
-            deadletters.expire(self.con, target, cutoff, now)
-            state.start_run(self.con, self.run_id, target, now, dry_run=False)
-            self.con.commit()
-        counts = state.count_pending(self.con, target, relation, cutoff, self._has_state)
         summary.total, summary.expired = counts.total, counts.expired
         summary.pending = min(counts.pending, self.options.limit) if self.options.limit is not None else counts.pending
         summary.unchanged = counts.unchanged
         log.info("%s: %d rows, %d to send, %d unchanged, %d expired dead letters", target.name, counts.total,
                  summary.pending, counts.unchanged, counts.expired)
         self.progress("start", target.name, summary.pending)
-        columns = state.columns_of(self.con, self.options.schema, target.mart)
         path_columns = [(name, column) for name, column in target.path_columns if column in columns]
-        units = state.pending_units(self.con, target, relation, cutoff, self._has_state, self.options.limit,
-                                    path_columns=path_columns)
+        units = self._pending(target, relation, cutoff, path_columns)
         requests_before = self.client.stats.requests if self.client else 0
         try:
             if self.options.dry_run:
@@ -199,17 +242,42 @@ class Exporter:
             log.error("%s: run aborted: %s", target.name, exc)
             exc.summary = summary  # type: ignore[attr-defined]
             raise
+        except WarehouseLockedError as exc:
+            exc.summary = summary  # type: ignore[attr-defined]
+            summary.status = "aborted"
+            raise
         finally:
             summary.seconds = time.monotonic() - started
             if not self.options.dry_run:
-                summary.unsent = summary.pending - summary.sent - summary.dead_lettered
+                summary.unsent = max(0, summary.pending - summary.sent - summary.dead_lettered)
                 summary.requests = self.client.stats.requests - requests_before if self.client else 0
-                state.finish_run(self.con, self.run_id, target, _now(), summary.status, summary.counts())
+                if summary.status != "aborted" or not self.warehouse.locked_out:
+                    with self.warehouse.writing() as con:
+                        state.finish_run(con, self.run_id, target, _now(), summary.status, summary.counts())
             log.info("%s: %s — sent %d, unchanged %d, retried %d, dead-lettered %d, expired %d, unsent %d, "
                      "%d requests in %.1fs", target.name, summary.status, summary.sent, summary.unchanged,
                      summary.retried, summary.dead_lettered, summary.expired, summary.unsent, summary.requests,
                      summary.seconds)
         return summary
+
+    def _pending(self, target: Target, relation: str, cutoff: datetime,
+                 path_columns: Sequence[tuple[str, str]]) -> Iterator[Unit]:
+        """The rows to send, in key order: chunks read into memory, each from a short read of its own
+        (keyset on export_key, so a key is read once per run even while earlier ones are acknowledged)."""
+        left = self.options.limit
+        after: str | None = None
+        size = max(1, self.options.read_chunk)
+        while left is None or left > 0:
+            take = size if left is None else min(size, left)
+            with self.warehouse.reading(hold=True) as con:  # released by the send loop before it waits
+                chunk = state.pending_chunk(con, target, relation, cutoff, self._has_state, after, take,
+                                            path_columns)
+            yield from chunk
+            if len(chunk) < take:
+                return
+            after = chunk[-1].key
+            if left is not None:
+                left -= len(chunk)
 
     # -- dry run -----------------------------------------------------------------------------------
     def _dry_run(self, target: Target, units: Iterator[Unit], summary: TargetSummary) -> None:
@@ -218,12 +286,15 @@ class Exporter:
         path = out_dir / f"{target.name}.ndjson"
         summary.status = "dry run"
         unsafe: list[DeadLetter] = []
-        with path.open("w", encoding="utf-8") as fh:
-            for batch in batches(target, _safe_paths(target, units, unsafe)):
-                _write_request(fh, batch)
-                summary.requests += 1
-                summary.retried += sum(u.was_dead_lettered for u in batch.units)
-                self.progress("advance", target.name, len(batch.units))
+        try:
+            with path.open("w", encoding="utf-8") as fh:
+                for batch in batches(target, _safe_paths(target, units, unsafe)):
+                    _write_request(fh, batch)
+                    summary.requests += 1
+                    summary.retried += sum(u.was_dead_lettered for u in batch.units)
+                    self.progress("advance", target.name, len(batch.units))
+        finally:
+            self.warehouse.release()
         summary.dead_lettered = len(unsafe)
         summary.message = (f"would send {summary.pending - len(unsafe)} units in {summary.requests} requests → "
                            f"{path}" + (f"; {len(unsafe)} would be dead-lettered (unsafe request path)"
@@ -235,6 +306,13 @@ class Exporter:
     def _send_all(self, target: Target, units: Iterator[Unit], summary: TargetSummary) -> None:
         unsafe: list[DeadLetter] = []  # units whose path cannot be built: dead letters with the next commit
         fresh = batches(target, _safe_paths(target, units, unsafe))
+        try:
+            self._send_loop(target, fresh, unsafe, summary)
+        finally:
+            self.warehouse.release()
+
+    def _send_loop(self, target: Target, fresh: Iterator[Batch], unsafe: list[DeadLetter],
+                   summary: TargetSummary) -> None:
         deferred: list[_Deferred] = []
         in_flight: dict[Future[Any], Batch] = {}
         seq = 0
@@ -254,11 +332,17 @@ class Exporter:
                     in_flight[pool.submit(self._send, batch)] = batch
                 if not in_flight:
                     if stop is None and deferred:
+                        self.warehouse.release()  # never hold the file's lock while waiting
                         time.sleep(max(0.0, deferred[0].due - time.monotonic()))
                         continue
                     break
                 timeout = max(0.0, deferred[0].due - time.monotonic()) if deferred and stop is None else None
-                done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+                done, _ = wait(in_flight, timeout=0, return_when=FIRST_COMPLETED)
+                if not done or self.warehouse.held_for() > MAX_HOLD_S:
+                    # about to wait on the API (or held long enough): let other processes have the file
+                    self.warehouse.release()
+                if not done:
+                    done, _ = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
                 # every answer that arrived together is committed in one transaction (one fsync), so a killed
                 # run re-sends at most the batches in flight
                 decisions: list[_Decision] = []
@@ -321,7 +405,7 @@ class Exporter:
         opts = self.options
         endpoint = f"{batch.method} {target.endpoint}"
         if status == 401:
-            raise ExportAborted(f"{target.name}: {endpoint} answered 401 after a token renewal: check "
+            raise ExportAborted(f"{target.name}: {endpoint} answered 401 to a freshly renewed token: check "
                                 "GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET")
         if status == 403:
             raise TargetStopped(f"permission denied (HTTP 403{', ' + exc.code if exc.code else ''}) for target "
@@ -369,15 +453,10 @@ class Exporter:
         if not acked and not dead:
             return
         now = _now()
-        self.con.begin()
-        try:
-            for status in sorted({s for _, s in acked}):
-                state.acknowledge(self.con, target, [u for u, s in acked if s == status], status, self.run_id, now)
-            deadletters.record(self.con, target, dead, self.run_id, now)
-            self.con.commit()
-        except BaseException:
-            self.con.rollback()
-            raise
+        with self.warehouse.writing(hold=True) as con:  # waits for the lock if another process holds it: nothing
+            for status in sorted({s for _, s in acked}):  # new is sent meanwhile
+                state.acknowledge(con, target, [u for u, s in acked if s == status], status, self.run_id, now)
+            deadletters.record(con, target, dead, self.run_id, now)
         summary.sent += len(acked)
         summary.dead_lettered += len(dead)
         summary.retried += sum(1 for u, _ in acked if u.retried or u.was_dead_lettered)

@@ -10,7 +10,7 @@ Nothing in ``ops`` is a dbt source: the flow is Genesys → warehouse → Genesy
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -144,41 +144,37 @@ def count_pending(
     return PendingCounts(int(total), int(pending), int(changed - pending))
 
 
-def pending_units(
+def pending_chunk(
     con: duckdb.DuckDBPyConnection,
     target: Target,
     relation: str,
     cutoff: datetime,
     with_state: bool,
-    limit: int | None = None,
-    fetch_size: int = 2000,
+    after: str | None,
+    size: int,
     path_columns: Sequence[tuple[str, str]] = (),
-) -> Iterator[Unit]:
-    """The rows to send, in key order, streamed from a cursor of their own. ``path_columns`` (placeholder,
-    mart column) are read into ``Unit.fields`` to build the request path from."""
+) -> list[Unit]:
+    """Up to ``size`` rows to send with ``export_key > after`` (all when ``after`` is None), in key order, read
+    into memory. ``path_columns`` (placeholder, mart column) are read into ``Unit.fields`` to build the request
+    path from."""
     dead = "d.export_key is not null" if with_state else "false"
     extra = "".join(f', m."{column}"' for _, column in path_columns)
     select = (f"m.export_key, m.request_method, m.request_path, m.payload, m.payload_hash, {dead} as was_dead"
               f"{extra}")
-    sql = _pending_sql(relation, with_state, select) + _expired_filter(with_state) + " order by m.export_key"
-    # the limit is applied here, not in SQL: DuckDB 2.0.0 ignores LIMIT on this left-join query
-    params = {"target": target.name, "cutoff": cutoff} if with_state else {}
-    cursor = con.cursor()
-    left = limit
-    try:
-        cursor.execute(sql, params)
-        while left is None or left > 0:
-            rows = cursor.fetchmany(fetch_size if left is None else min(fetch_size, left))
-            if not rows:
-                return
-            for key, method, path, payload, payload_hash, was_dead, *values in rows:
-                fields = {name: "" if v is None else str(v) for (name, _), v in zip(path_columns, values, strict=True)}
-                yield Unit(str(key), str(method).upper(), str(path), str(payload), str(payload_hash), bool(was_dead),
-                           fields=fields)
-            if left is not None:
-                left -= len(rows)
-    finally:
-        cursor.close()
+    params: dict[str, object] = {"target": target.name, "cutoff": cutoff} if with_state else {}
+    sql = _pending_sql(relation, with_state, select) + _expired_filter(with_state)
+    if after is not None:
+        sql += " and m.export_key > $after"
+        params["after"] = after
+    sql += " order by m.export_key"
+    # the size is applied by fetchmany, not in SQL: DuckDB 2.0.0 ignores LIMIT on this left-join query
+    rows = con.execute(sql, params).fetchmany(size)
+    units = []
+    for key, method, path, payload, payload_hash, was_dead, *values in rows:
+        fields = {name: "" if v is None else str(v) for (name, _), v in zip(path_columns, values, strict=True)}
+        units.append(Unit(str(key), str(method).upper(), str(path), str(payload), str(payload_hash), bool(was_dead),
+                          fields=fields))
+    return units
 
 
 def acknowledge(

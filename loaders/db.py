@@ -16,8 +16,11 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+
+T = TypeVar("T")
 
 LOCKED_EXIT_CODE = 3  # every cx command that opens the warehouse: "the warehouse is locked by another process"
 WAIT_ENV = "CX_DUCKDB_WAIT_S"  # default for wait when a command has no --wait (0: fail at once)
@@ -95,13 +98,27 @@ def connect(
     path = db_path(explicit)
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = retry_locked(lambda: duckdb.connect(path, read_only=read_only), path, wait, sleep=sleep, clock=clock)
+    con.execute("set timezone = 'UTC'")
+    return con
+
+
+def retry_locked(
+    action: Callable[[], T],
+    path: str,
+    wait: float | None = None,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """``action()`` (an open or ATTACH of ``path``), retried while DuckDB says another process holds the
+    file's lock, until ``wait`` seconds have passed; then ``WarehouseLockedError``."""
     wait = default_wait() if wait is None else max(0.0, float(wait))
     started = clock()
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(path, read_only=read_only)
-            break
+            return action()
         except duckdb.IOException as exc:
             holder = lock_holder(str(exc))
             if holder is None:
@@ -111,8 +128,6 @@ def connect(
                 raise WarehouseLockedError(path, holder[0], holder[1], waited if wait > 0 else 0.0) from None
             sleep(min(delay * (0.5 + random.random() / 2), wait - waited))
             delay = min(delay * 2, 2.0)
-    con.execute("set timezone = 'UTC'")
-    return con
 
 
 def _command_of(pid: int) -> str:

@@ -33,7 +33,6 @@ from conftest import BIN, ROOT, run_dbt
 
 from exporter.runner import Exporter, ExportOptions, TargetSummary
 from exporter.targets import TARGETS, Unit, interpret_bulk_enrich, interpret_journey_events
-from loaders.db import connect
 from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
 from loaders.genesys import GenesysClient
 
@@ -88,12 +87,12 @@ def fake_for(built: Built, faults: FaultConfig | None = None) -> FakeGenesys:
 def export(db: Path, fake: FakeGenesys, **options: Any) -> list[TargetSummary]:
     names = options.pop("names", None)
     client = GenesysClient.from_env(fake.client_env(), rate_window_s=WINDOW_S, backoff_base_s=0.01)
-    con = connect(db)
+    opts = ExportOptions(**{"workers": 8, "not_found_backoff_s": 0.02, "transient_backoff_s": 0.05, **options})
+    exporter = Exporter(db, client, opts)  # the file, as `cx export` passes it: its lock taken per step
     try:
-        opts = ExportOptions(workers=8, not_found_backoff_s=0.02, transient_backoff_s=0.05, **options)
-        return Exporter(con, client, opts).run(names)
+        return exporter.run(names)
     finally:
-        con.close()
+        exporter.close()
         client.close()
 
 
@@ -244,6 +243,95 @@ def test_killed_export_resumes_to_the_same_final_state(built: Built, baseline: B
         patches_resent = sum(c - 1 for k, c in units.items() if k.startswith("/api/v2/conversations/"))
         assert patches_resent <= 4  # 4 workers: at most 4 PATCHes were in flight
     assert "Traceback" not in rerun.stderr + killed_err
+
+
+WRITER = """
+import sys, time
+from loaders.db import connect
+started = time.monotonic()
+con = connect(sys.argv[1], wait=5)  # a short wait covers a state commit in progress, not a whole run
+con.execute("create or replace table main.other_writer as select 1 as x")
+con.close()
+print(f"{time.monotonic() - started:.3f}")
+"""
+
+
+def test_another_process_can_write_the_warehouse_while_an_export_waits_on_the_api(built: Built) -> None:
+    db = built.copy("concurrent")
+    slow = FaultConfig(rate_slow=1.0, slow_s=0.25)  # every request is answered after 0.25 s
+    with fake_for(built, slow) as fake:
+        env = dict(os.environ, **fake.client_env(), GENESYS_RATE_WINDOW_S=str(WINDOW_S))
+        cmd = [str(BIN / "cx"), "export", "--db", str(db), "--quiet", "--workers", "2",
+               "--target", "participant_attributes", "--limit", "60"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(fake.accepted("PATCH")) < 6 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the export finished before the second writer could try"
+        waits = []
+        for _ in range(3):  # a load, a dbt build, another load: each gets in while the export is mid-run
+            writer = subprocess.run([sys.executable, "-c", WRITER, str(db)], cwd=ROOT, capture_output=True,
+                                    text=True, timeout=60)
+            assert writer.returncode == 0, writer.stderr[-2000:]
+            waits.append(float(writer.stdout))
+        mid_run = proc.poll() is None
+        _, err = proc.communicate(timeout=120)
+        patched = len({r.path for r in fake.accepted("PATCH") if r.status < 300})
+    assert mid_run and proc.returncode == 0, err[-2000:]
+    assert max(waits) < 2.0, waits  # never held for long
+    assert patched == 60
+    con = duckdb.connect(str(db), read_only=True)
+    acked = con.execute("select count(*) from ops.export_state where target = 'participant_attributes'").fetchone()
+    other = con.execute("select count(*) from main.other_writer").fetchone()
+    con.close()
+    assert acked == (60,) and other == (1,)
+
+
+HOLDER = """
+import sys, time
+from loaders.db import connect
+con = connect(sys.argv[1], wait=10)
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_a_warehouse_locked_past_the_wait_mid_run_stops_cleanly_and_the_next_run_completes(built: Built) -> None:
+    import threading
+
+    db = built.copy("locked_mid_run")
+    slow = FaultConfig(rate_slow=1.0, slow_s=0.2)
+    with fake_for(built, slow) as fake:
+        result: list[list[TargetSummary]] = []
+        thread = threading.Thread(target=lambda: result.append(export(
+            db, fake, names=["participant_attributes", "outbound_contacts"], limit=40, workers=2, run_wait_s=0.5)))
+        thread.start()
+        deadline = time.monotonic() + 60
+        while len(fake.accepted("PATCH")) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), "4"], cwd=ROOT, stdout=subprocess.PIPE,
+                                  text=True)
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        thread.join(timeout=60)
+        holder.wait(timeout=30)
+        first = by_target(result[0])
+        again = by_target(export(db, fake, names=["participant_attributes", "outbound_contacts"], limit=40))
+        patched = {r.path for r in fake.accepted("PATCH") if r.status < 300}
+    stopped = first["participant_attributes"]
+    assert (stopped.status, stopped.locked) == ("aborted", True), stopped
+    assert "still locked" in stopped.message and f"PID {holder.pid}" in stopped.message
+    assert "sent again on the next run" in stopped.message
+    assert first["outbound_contacts"].status == "aborted"  # the run stopped: later targets not started
+    assert again["participant_attributes"].status == "done"
+    # every one of the first 40 rows is delivered and recorded (the unrecorded ones were sent again)
+    first_40 = _first_conversations(db, 40)
+    assert all(any(f"/conversations/{cid}/" in p for p in patched) for cid in first_40)
+    con = duckdb.connect(str(db), read_only=True)
+    acked = {r[0] for r in con.execute(
+        "select export_key from ops.export_state where target = 'participant_attributes'").fetchall()}
+    con.close()
+    assert set(first_40) <= acked
 
 
 def test_logs_of_a_full_export_hold_no_pii_or_secrets(built: Built, baseline: Baseline) -> None:
