@@ -627,7 +627,8 @@ class CsvWalker:
                     self._reject(first, f"{word} COLUMNS: Expected Number of Columns: {expected} Found: {len(fields)}")
                     continue
                 if any(_CR in f for f in fields):
-                    if any(_CR in part for part in "".join(t.text for t in taken).split('"')[::2]):
+                    record = "\n".join(_body(t.text)[0] for t in taken)
+                    if any("\r" in part for part in record.split('"')[::2]):  # outside quotes
                         self._reject(first, (
                             f"line {first.number} has a carriage return (\\r) outside quotes: a line break that is "
                             "neither \\n nor \\r\\n; fix the file's line endings"
@@ -785,7 +786,7 @@ def _read_csv_robust(
     records = walker.records()
     next(records, None)  # the header
     with out.open("w", encoding="utf-8", newline="") as sink:
-        writer = csv.writer(sink, lineterminator="\n")
+        writer = csv.writer(sink, lineterminator="\r\n")  # so a field holding \r or \n is quoted
         for first, _, fields in records:
             writer.writerow((first, *fields))
             written.append(first)
@@ -793,7 +794,7 @@ def _read_csv_robust(
     con.execute(
         f"""create or replace temp table _csv as
             select * from read_csv({_lit(str(out))}, columns={{'__cx_line': 'BIGINT', {_csv_columns(width)}}},
-                                   header=false, new_line='\\n', {_CSV_OPTIONS})"""
+                                   header=false, new_line='\\r\\n', {_CSV_OPTIONS})"""
     )
     # the copy is well formed, so DuckDB should take every record; if it does not, its rejects and any
     # record it dropped without a word are named by their original line (the copy's first column)

@@ -12,9 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loaders.console import make_console
-from loaders.db import connect
-from loaders.kinds import KINDS, resolve_kind
-from loaders.landing import FileResult, discover, ensure_raw_schema, land_files
+from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect
+from loaders.kinds import KINDS, Kind, resolve_kind
+from loaders.landing import FileResult, check_column_map, check_encoding, discover, ensure_raw_schema, land_files
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,17 @@ EPILOG = """examples:
   cx load conversations page1.json page2.json         land files of one kind
   cx load customers people.csv --source-system hr --map given=first_name,surname=last_name,zip=postcode
 
-kinds: """ + ", ".join(f"{k.name} ({'/'.join(k.aliases)})" for k in KINDS.values())
+kinds: """ + ", ".join(f"{k.name} ({'/'.join(k.aliases)})" for k in KINDS.values()) + f"""
+
+bad input: a record that cannot land is kept in raw._rejects (kind, source_file, source_line, reason, raw_text)
+and the rest of its file lands; a file that cannot land at all (wrong JSON shape, no key column, unreadable)
+is a reject with an empty source_line and the other files still land (docs/sources.md, "Bad input").
+
+exit status: 0 when records landed (or were already landed), or when every file was empty — rejected
+records and failed files are reported in the summary, raw._rejects and raw._load_log, not in the status
+(add --strict to exit 1 when anything was rejected); 1 when there was input but nothing could be landed, or
+no source files were found; 2 for a usage error (unknown kind, a --map target that is not a column, an
+unknown --encoding); {LOCKED_EXIT_CODE} when another process holds the warehouse's lock (see --wait)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,25 +57,60 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--map",
         default=None,
         metavar="THEIR=OUR,…",
-        help="column mapping for CSV files, e.g. given=first_name,surname=last_name (our names: docs/sources.md)",
+        help="column mapping for CSV files, e.g. given=first_name,surname=last_name (our names: docs/sources.md); "
+        "a target that is not a column of the kind is refused",
     )
+    p.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="the files' text encoding when it is not UTF-8 (e.g. cp1252, latin-1): decoded with it, landed as "
+        "UTF-8. Without it, a line that is not UTF-8 is rejected and the rest lands",
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 when any record or file was rejected")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
     p.add_argument("--force", action="store_true", help="re-read files already landed (rows still deduplicate)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
 
 def parse_map(text: str | None) -> dict[str, str]:
+    """``their=our,…`` → {their: our}; ValueError for an entry without ``=`` or with an empty side."""
     if not text:
         return {}
     mapping = {}
     for part in text.split(","):
         if not part.strip():
             continue
-        if "=" not in part:
-            raise SystemExit(f"cx load: --map entries look like their_column=our_column, got {part!r}")
-        theirs, ours = part.split("=", 1)
+        theirs, eq, ours = part.partition("=")
+        if not eq or not theirs.strip() or not ours.strip():
+            raise ValueError(f"--map entries look like their_column=our_column, got {part.strip()!r}")
         mapping[theirs.strip()] = ours.strip()
     return mapping
+
+
+def maps_by_kind(mapping: dict[str, str], kinds: list[Kind]) -> dict[str, dict[str, str]]:
+    """The --map entries each kind gets: with one kind, all of them (a target that is not one of its columns
+    is refused); for a directory, each CSV kind gets the entries whose target is one of its columns, and a
+    target no CSV kind has is refused."""
+    if not mapping:
+        return {k.name: {} for k in kinds}
+    if len(kinds) == 1:
+        check_column_map(kinds[0], mapping)
+        return {kinds[0].name: mapping}
+    csv_kinds = [k for k in kinds if not k.is_json]
+    out: dict[str, dict[str, str]] = {k.name: {} for k in kinds}
+    for theirs, ours in mapping.items():
+        takers = [k for k in csv_kinds if ours.strip().lower() in {c.lower() for c in k.csv_columns}]
+        if not takers:
+            valid = sorted({c.lower() for k in csv_kinds for c in k.csv_columns})
+            raise ValueError(
+                f"--map {theirs}={ours}: {ours} is not a column of any CSV source here "
+                f"({', '.join(k.name for k in csv_kinds) or 'none'}); the columns are {', '.join(valid)}"
+            )
+        for k in takers:
+            out[k.name][theirs] = ours
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,10 +138,19 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
 
-    mapping = parse_map(args.map)
+    try:
+        maps = maps_by_kind(parse_map(args.map), [KINDS[name] for name, _ in plan])
+        encoding = check_encoding(args.encoding)
+    except ValueError as exc:
+        console.print(f"[red]cx load:[/red] {exc}")
+        return 2
     total_files = sum(len(paths) for _, paths in plan)
     results: list[FileResult] = []
-    con = connect(args.db)
+    try:
+        con = connect(args.db, wait=args.wait)
+    except (WarehouseLockedError, ValueError) as exc:
+        console.print(f"[red]cx load:[/red] {exc}")
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
     try:
         ensure_raw_schema(con)
         with Progress(
@@ -114,21 +168,28 @@ def run(args: argparse.Namespace) -> int:
 
                 def advance(res: FileResult) -> None:
                     progress.advance(task)
-                    if res.error:
-                        progress.console.print(f"[red]failed[/red] {res.path}: {res.error}")
 
                 results += land_files(
                     con,
                     kind_name,
                     paths,
                     source_system=args.source_system,
-                    column_map=mapping,
+                    column_map=maps[kind_name],
+                    encoding=encoding,
                     force=args.force,
                     on_file=advance,
                 )
         print_summary(console, results, con)
     finally:
         con.close()
+    return exit_status(results, strict=args.strict)
+
+
+def exit_status(results: list[FileResult], strict: bool = False) -> int:
+    """0: records landed or were already landed, or every file was empty; 1: there was input but nothing
+    could be landed (with ``strict``: also when any record or file was rejected)."""
+    if strict and any(r.rows_rejected or not r.ok for r in results):
+        return 1
     landed_or_known = sum(r.rows_landed + r.rows_duplicate for r in results) + sum(r.skipped for r in results)
     return 0 if landed_or_known > 0 or all(r.ok and r.rows_read == 0 for r in results) else 1
 
@@ -159,5 +220,13 @@ def print_summary(console: Console, results: list[FileResult], con: duckdb.DuckD
         console.print(
             f"{rejected:,} records rejected: see raw._rejects (kind, source_file, source_line, reason, raw_text)"
         )
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        console.print(f"[red]file not landed[/red] {r.path}: {r.error}")
+    noted = [r for r in results if r.notes]
+    for r in noted[:50]:
+        console.print(f"[yellow]note[/yellow] {r.path}: {'; '.join(r.notes)}")
+    if len(noted) > 50:
+        console.print(f"[yellow]note[/yellow] … and {len(noted) - 50} more files with notes")
     db = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
     console.print(f"database: {db[0] if db and db[0] else ':memory:'}")
