@@ -269,8 +269,7 @@ def _json_shape(path: Path, scan: FileScan) -> str:
 
 
 _STAGE_DDL = """create or replace temp table _stage (
-    source_file varchar, source_line bigint, doc_text varchar, raw_text varchar, file_lines bigint,
-    found varchar)"""
+    source_file varchar, source_line bigint, doc_text varchar, raw_text varchar, file_lines bigint)"""
 
 
 def _json_type_name_sql(expr: str) -> str:
@@ -280,12 +279,29 @@ def _json_type_name_sql(expr: str) -> str:
 
 def _stage_json_pages(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
     """Page files ``{"conversations": [...], ...}`` (job result or sync query pages) → ``_stage``, the
-    record's position in its page as its line. A document of another shape gives one row naming what was
-    found (``found``). (Reading each page as one JSON object and extracting the list is ~2x faster than
-    DuckDB's typed read_json of the same files.)"""
+    record's position in its page as its line. (Reading each page as one JSON object and extracting the list
+    is ~2x faster than DuckDB's typed read_json of the same files.) A file that gives no record is empty or
+    not a page: ``_page_shapes`` tells which."""
+    con.execute(
+        f"""insert into _stage
+            select filename, unnest(range(1, len(items) + 1)), unnest(items)::varchar, null, null
+            from (
+                select filename, json_extract(json, '$.conversations[*]') as items
+                from read_json_objects({_path_list(paths)}, format='auto', filename=true,
+                                       maximum_object_size={MAX_OBJECT_BYTES})
+            )"""
+    )
+
+
+def _page_shapes(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> dict[str, str | None]:
+    """For page files that gave no record: what each one is when it is not a page (None: an empty page, an
+    object with an empty "conversations" array or only page metadata such as ``{"totalHits": 0}``)."""
     keys = "json_keys(json)"
     meta = "[" + ", ".join(_lit(k) for k in PAGE_METADATA_KEYS) + "]"
     found = f"""case
+        when count(*) over (partition by filename) > 1
+            then 'several JSON documents (one conversation per line is NDJSON: name the file .ndjson)'
+        when root = 'OBJECT' and json_type(json, '$.conversations') = 'ARRAY' then null
         when root = 'OBJECT' and json_exists(json, '$.conversations')
             then 'an object whose "conversations" is ' || {_json_type_name_sql("json_type(json, '$.conversations')")}
         when root = 'OBJECT' and len({keys}) > 0 and list_has_all({meta}, {keys}) then null
@@ -294,34 +310,26 @@ def _stage_json_pages(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None
                                   || case when len({keys}) > 10 then ', ...' else '' end
         else {_json_type_name_sql("root")}
     end"""
-    con.execute(
-        f"""insert into _stage
-            select filename, unnest(case when items is null then [null::bigint] else range(1, len(items) + 1) end),
-                   unnest(case when items is null then [null::json] else items end)::varchar, null, null, found
+    rows = con.execute(
+        f"""select filename, any_value(found)
             from (
-                select filename, items, found
+                select filename, {found} as found
                 from (
-                    select filename,
-                           case when is_page then json_extract(json, '$.conversations[*]') end as items,
-                           case when not is_page then {found} end as found
-                    from (
-                        select filename, json, json_type(json) as root,
-                               coalesce(json_type(json) = 'OBJECT' and json_type(json, '$.conversations') = 'ARRAY',
-                                        false) as is_page
-                        from read_json_objects({_path_list(paths)}, format='auto', filename=true,
-                                               maximum_object_size={MAX_OBJECT_BYTES})
-                    )
+                    select filename, json, json_type(json) as root
+                    from read_json_objects({_path_list(paths)}, format='auto', filename=true,
+                                           maximum_object_size={MAX_OBJECT_BYTES})
                 )
-                where items is not null or found is not null
-            )"""
-    )
+            )
+            group by filename"""
+    ).fetchall()
+    return dict(rows)
 
 
 def _stage_json_array(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
     """Files holding a bare JSON array of records."""
     con.execute(
         f"""insert into _stage
-            select filename, row_number() over (partition by filename order by ordinal), doc_text, null, null, null
+            select filename, row_number() over (partition by filename order by ordinal), doc_text, null, null
             from (
                 select filename, json::varchar as doc_text, row_number() over () as ordinal
                 from read_json_objects({_path_list(paths)}, format='array', filename=true,
@@ -347,8 +355,7 @@ def _stage_ndjson(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
                    position - min(position) over (partition by filename) + 1,
                    try(json(line))::varchar,
                    line,
-                   count(*) over (partition by filename),
-                   null
+                   count(*) over (partition by filename)
             from scanned
             qualify line is not null and trim(line) <> ''"""
     )
@@ -358,7 +365,7 @@ def _stage_cleaned(con: duckdb.DuckDBPyConnection, original: Path, cleaned: Path
     """A cleaned copy written by the robust path (``<line number>\\x1e<record>`` per line) → ``_stage``."""
     con.execute(
         f"""insert into _stage
-            select {_lit(str(original))}, n, try(json(line))::varchar, line, null, null
+            select {_lit(str(original))}, n, try(json(line))::varchar, line, null
             from read_csv({_lit(str(cleaned))}, columns={{'n': 'BIGINT', 'line': 'VARCHAR'}}, header=false,
                           delim='\x1e', quote='', escape='', auto_detect=false, new_line='\\n',
                           max_line_size={MAX_OBJECT_BYTES})"""
@@ -1191,80 +1198,29 @@ def _land_json_batch(
     workdir: Path,
     on_file: Callable[[FileResult], None] | None,
 ) -> None:
+    """Land one batch in one transaction; if anything fails, the batch's files are landed one by one, and a
+    single file that still fails is a file-level reject."""
     started = time.time()
-    by_path = {str(i.path): i for i in items}
-    robust: list[_Pending] = []
-    fast: list[_Pending] = []
-    for item in items:
-        if item.scan.blank:
-            if shape == "ndjson":
-                item.res.notes.append("empty file: no records")
-            else:
-                item.res.error = PAGE_SHAPE + "an empty file"
-        elif _needs_robust_json(shape, item.scan, encoding):
-            robust.append(item)
-        else:
-            fast.append(item)
-    con.execute(_STAGE_DDL)
-    if fast:
-        try:
-            {"ndjson": _stage_ndjson, "array": _stage_json_array, "pages": _stage_json_pages}[shape](
-                con, [i.path for i in fast]
-            )
-        except Exception as exc:
-            if len(items) > 1:  # find the file DuckDB cannot read: land this batch's files one by one
-                for item in items:
-                    _land_json_batch(con, kind, shape, [item], encoding, workdir, on_file)
-                return
-            log.debug("fast read of %s failed, reading it in Python: %s", items[0].path, exc)
-            con.execute(_STAGE_DDL)
-            robust += fast
-    # files whose lines DuckDB did not all scan, or whose document is not a page
-    if shape == "ndjson" and fast:
-        for source_file, scanned in con.execute(
-            "select source_file, max(file_lines) from _stage where file_lines is not null group by 1"
-        ).fetchall():
-            item = by_path[source_file]
-            if scanned != item.scan.lines and item not in robust:
-                con.execute("delete from _stage where source_file = ?", [source_file])
-                robust.append(item)
-    if shape == "pages":
-        for source_file, found in con.execute(
-            "select source_file, any_value(found) from _stage where found is not null group by 1"
-        ).fetchall():
-            by_path[source_file].res.error = PAGE_SHAPE + found
-        con.execute("delete from _stage where found is not null")
-    python_rejects: dict[str, Rejects] = {}
-    for n, item in enumerate(robust):
-        cleaned = workdir / f"cleaned_{n}.ndjson"
-        try:
-            if shape == "ndjson":
-                python_rejects[str(item.path)] = _clean_ndjson(item.path, item.scan, encoding, cleaned)
-            else:
-                python_rejects[str(item.path)] = _clean_json_document(item.path, shape, encoding, cleaned)
-            _stage_cleaned(con, item.path, cleaned)
-        except Exception as exc:
-            item.res.error = _short_error(exc)
-        finally:
-            cleaned.unlink(missing_ok=True)
-
-    def work() -> None:
-        for source_file, rejects in python_rejects.items():
-            if by_path[source_file].res.ok:
-                _insert_python_rejects(con, kind, Path(source_file), rejects)
-        _parse_json(con, kind)
-        _finish(con, kind, [name for name, _ in kind.json_columns], payload_expr="__cx_doc")
-
+    for item in items:  # a retry starts clean
+        item.res.error, item.res.notes[:] = None, []
     try:
+        python_rejects = _stage_json_batch(con, shape, items, encoding, workdir)
+        by_path = {str(i.path): i for i in items}
+
+        def work() -> None:
+            for source_file, rejects in python_rejects.items():
+                _insert_python_rejects(con, kind, Path(source_file), rejects)
+            _parse_json(con, kind)
+            _finish(con, kind, [name for name, _ in kind.json_columns], payload_expr="__cx_doc")
+
         _in_transaction(con, work)
         _apply_stats(con, {str(i.path): i.res for i in items})
         for source_file, rejects in python_rejects.items():
-            res = by_path[source_file].res
-            if res.ok:
-                res.rows_read += len(rejects)
-                res.rows_rejected += len(rejects)
+            by_path[source_file].res.rows_read += len(rejects)
+            by_path[source_file].res.rows_rejected += len(rejects)
     except Exception as exc:
-        if len(items) > 1:
+        if len(items) > 1:  # find the file that fails: land this batch's files one by one
+            log.debug("batch of %d %s files failed, landing them one by one: %s", len(items), shape, exc)
             for item in items:
                 _land_json_batch(con, kind, shape, [item], encoding, workdir, on_file)
             return
@@ -1279,6 +1235,79 @@ def _land_json_batch(
     if on_file:
         for item in items:
             on_file(item.res)
+
+
+def _stage_json_batch(
+    con: duckdb.DuckDBPyConnection, shape: str, items: list[_Pending], encoding: str | None, workdir: Path
+) -> dict[str, Rejects]:
+    """``_stage`` for the batch's files: DuckDB reads the clean ones; a file the scan flagged, DuckDB could
+    not read (alone), or whose lines DuckDB did not all scan is cleaned in Python. Files that cannot land get
+    ``res.error``. Returns the rejects found in Python, by file. Raises when a batch of several files fails."""
+    robust: list[_Pending] = []
+    fast: list[_Pending] = []
+    for item in items:
+        if item.scan.blank:
+            if shape == "ndjson":
+                item.res.notes.append("empty file: no records")
+            else:
+                item.res.error = PAGE_SHAPE + "an empty file"
+        elif _needs_robust_json(shape, item.scan, encoding):
+            robust.append(item)
+        else:
+            fast.append(item)
+    by_path = {str(i.path): i for i in items}
+    con.execute(_STAGE_DDL)
+    if fast:
+        try:
+            {"ndjson": _stage_ndjson, "array": _stage_json_array, "pages": _stage_json_pages}[shape](
+                con, [i.path for i in fast]
+            )
+        except Exception as exc:
+            if len(items) > 1:
+                raise
+            log.debug("fast read of %s failed, reading it in Python: %s", items[0].path, exc)
+            con.execute(_STAGE_DDL)
+            robust, fast = robust + fast, []
+    if shape == "ndjson" and fast:  # every line scanned? (else that file is read again, line by line)
+        for source_file, scanned in con.execute(
+            "select source_file, max(file_lines) from _stage where file_lines is not null group by 1"
+        ).fetchall():
+            item = by_path[source_file]
+            if scanned != item.scan.lines:
+                con.execute("delete from _stage where source_file = ?", [source_file])
+                robust.append(item)
+    if shape == "pages" and fast:
+        staged = {f for (f,) in con.execute("select distinct source_file from _stage").fetchall()}
+        several = sorted(f for (f,) in con.execute(
+            "select distinct source_file from _stage group by source_file, source_line having count(*) > 1"
+        ).fetchall())
+        for source_file in several:  # two documents in one page file: their positions would collide
+            by_path[source_file].res.error = (
+                PAGE_SHAPE + "several JSON documents (one conversation per line is NDJSON: name the file .ndjson)"
+            )
+        if several:
+            con.execute("delete from _stage where source_file in (select unnest(?::varchar[]))", [several])
+        unstaged = [i.path for i in fast if str(i.path) not in staged]
+        if unstaged:
+            for source_file, found in _page_shapes(con, unstaged).items():
+                if found:
+                    by_path[source_file].res.error = PAGE_SHAPE + found
+    python_rejects: dict[str, Rejects] = {}
+    for n, item in enumerate(robust):
+        cleaned = workdir / f"cleaned_{n}.ndjson"
+        try:
+            if shape == "ndjson":
+                rejects = _clean_ndjson(item.path, item.scan, encoding, cleaned)
+            else:
+                rejects = _clean_json_document(item.path, shape, encoding, cleaned)
+            _stage_cleaned(con, item.path, cleaned)
+            python_rejects[str(item.path)] = rejects
+        except Exception as exc:
+            item.res.error = _short_error(exc)
+            con.execute("delete from _stage where source_file = ?", [str(item.path)])
+        finally:
+            cleaned.unlink(missing_ok=True)
+    return python_rejects
 
 
 def discover(directory: Path) -> tuple[dict[str, list[Path]], list[Path]]:

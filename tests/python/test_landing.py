@@ -287,6 +287,9 @@ def test_a_windows_1252_byte_rejects_its_csv_line_or_decodes_with_encoding(tmp_p
         ("", "an empty file"),
         ("  \n", "an empty file"),
         ('"text"', "a string"),
+        ("{}", "an object with no keys"),
+        ('{"conversations": [{"conversationId": "a"}]}\n{"conversations": [{"conversationId": "b"}]}',
+         "several JSON documents (one conversation per line is NDJSON: name the file .ndjson)"),
     ],
 )
 def test_a_json_page_of_the_wrong_shape_is_a_file_level_reject(tmp_path: Path, con, text: str, found: str) -> None:
@@ -297,6 +300,16 @@ def test_a_json_page_of_the_wrong_shape_is_a_file_level_reject(tmp_path: Path, c
     [(_, line, reason)] = _rejects(con)
     assert line is None
     assert reason == f'expected an object with a "conversations" array; found {found}', reason
+
+
+def test_empty_pages_are_noted_not_rejected(tmp_path: Path, con) -> None:
+    paths = []
+    for n, text in enumerate(['{"totalHits": 0}', '{"conversations": [], "cursor": "c"}']):
+        paths.append(tmp_path / f"p{n}.json")
+        paths[-1].write_text(text)
+    results = land_files(con, "genesys_conversations", paths)
+    assert [(r.ok, r.notes) for r in results] == [(True, ["a page with no conversations"])] * 2
+    assert _rejects(con) == []
 
 
 def test_bare_array_files_land_their_objects_and_reject_the_rest(tmp_path: Path, con, reference_page: Path) -> None:
