@@ -758,8 +758,20 @@ def _read_csv_fast(con: duckdb.DuckDBPyConnection, path: Path, width: int, heade
         """select (select count(*) from _csv_raw), (select count(distinct line) from _csv_rejects),
                   (select count(*) from _csv_rejects where error_type = 'INVALID ENCODING')"""
     ).fetchone()
-    if encoding or rows + bad_lines != scan.lines - scan.trailing_blank - header_end:
+    if rows + bad_lines != scan.lines - scan.trailing_blank - header_end:
         return False
+    not_utf8: Rejects = []
+    if encoding:  # lines DuckDB found not UTF-8: Python says which byte, and what to do
+        wanted = [n for (n,) in con.execute(
+            "select distinct line from _csv_rejects where error_type = 'INVALID ENCODING' order by 1"
+        ).fetchall()]
+        for number, raw in _lines_at(path, wanted).items():
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                not_utf8.append((number, _not_decodable(number, raw, exc, None), _shown(raw)))
+        if len(not_utf8) != len(wanted):
+            return False  # DuckDB and Python disagree about a line: read it the robust way
     # record r → line: the header's lines + r + the rejected lines before it (j-th rejected line L_j comes
     # before record r when the records before it, L_j − header − j, are fewer than r)
     con.execute(
@@ -780,7 +792,31 @@ def _read_csv_fast(con: duckdb.DuckDBPyConnection, path: Path, width: int, heade
                    left(any_value(csv_line), {REJECT_TEXT_CHARS}) as raw_text
             from _csv_rejects group by line"""
     )
+    if not_utf8:
+        lines, reasons, texts = (list(col) for col in zip(*not_utf8, strict=True))
+        con.execute(
+            """update _csv_bad set reason = f.reason, raw_text = f.raw_text
+                from (select unnest(?::bigint[]) as line, unnest(?::varchar[]) as reason,
+                             unnest(?::varchar[]) as raw_text) f
+                where _csv_bad.source_line = f.line""",
+            [lines, reasons, texts],
+        )
     return True
+
+
+def _lines_at(path: Path, numbers: list[int]) -> dict[int, bytes]:
+    """The raw bytes of the given (sorted) physical lines."""
+    out: dict[int, bytes] = {}
+    if not numbers:
+        return out
+    wanted = set(numbers)
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number in wanted:
+                out[number] = raw
+                if len(out) == len(wanted):
+                    break
+    return out
 
 
 def _read_csv_robust(
