@@ -445,3 +445,14 @@ def test_landing_accepts_exactly_the_timestamps_staging_can_read(con) -> None:
         staging_null = con.execute("select timezone('UTC', try_cast(? as timestamptz)) is null", [value]).fetchone()[0]
         landing_bad = con.execute(f"select {timestamp_check_sql('?')}", [value]).fetchone()[0]
         assert landing_bad == staging_null, value
+
+
+def test_crlf_files_keep_true_line_numbers_around_a_bad_row(tmp_path: Path, con) -> None:
+    rows = _customer_rows(30)
+    rows[9] = "C00010,Ann"  # line 11: too few columns
+    path = tmp_path / "customers_crm.csv"
+    path.write_bytes(("\r\n".join([CUSTOMER_HEADER, *rows]) + "\r\n\r\n").encode())  # and a trailing blank line
+    [result] = land_files(con, "crm_customer_records", [path])
+    assert (result.rows_landed, result.rows_rejected) == (29, 1)
+    assert [line for _, line, _ in _rejects(con)] == [11]
+    assert _lines_by_id(con) == {f"C{i:05d}": i + 1 for i in range(1, 31) if i != 10}
