@@ -62,7 +62,7 @@ def hash_throughput(paths: list[Path]) -> dict[str, float]:
         out[name] = size / 1e6 / (time.perf_counter() - started)
     started = time.perf_counter()
     for p in paths:
-        scan_file(p)
+        scan_file(p, count_lines=p.suffix.lower() != ".json")
     out["landing scan (sha256 + checks)"] = size / 1e6 / (time.perf_counter() - started)
     return out
 
@@ -95,7 +95,7 @@ def main() -> None:
         landed = sum(r.rows_read for r in results)
         started = time.perf_counter()
         for p in paths:  # the one pass landing makes over each file (already inside land s)
-            scan_file(p)
+            scan_file(p, count_lines=p.suffix.lower() != ".json")
         scan_s = time.perf_counter() - started
         rows.append((kind, len(paths), size[kind] / 1e6, landed, land_s, direct_rows, direct_s, scan_s))
     con.close()
