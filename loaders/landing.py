@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import json
 import logging
 import tempfile
@@ -605,14 +606,37 @@ class CsvWalker:
         self.rejects: Rejects = []
         self.blank_lines = 0
 
-    def records(self) -> Iterator[tuple[int, int, list[str]]]:
-        """(first line, last line, fields) per record; the header is the first one."""
+    def records(self) -> Iterator[tuple[int, int, list[str], str | None]]:
+        """(first line, last line, fields, text) per record, the header first; ``text`` is the line itself
+        when it is a plain one-line record (no quotes), already valid CSV, else None."""
         with _csv_field_limit(MAX_OBJECT_BYTES), self.path.open("rb") as fh:
             feed = _CsvFeed(_physical_lines(fh, self.encoding))
             reader = csv.reader(feed, strict=True)
             expected: int | None = None
             while True:
                 feed.start_record()
+                # a line without quotes, bad bytes or a lone \r is one record: split it here, skipping the
+                # csv module (most lines of a file that needs this path are such lines)
+                try:
+                    line = feed.again.popleft() if feed.again else next(feed.lines)
+                except StopIteration:
+                    return
+                body, _ = _body(line.text)
+                if line.problem is None and '"' not in body and "\r" not in body:
+                    if not body:
+                        self.blank_lines += 1
+                        continue
+                    fields = body.split(",")
+                    if expected is None:
+                        expected = len(fields)
+                    elif len(fields) != expected:
+                        word = "MISSING" if len(fields) < expected else "TOO MANY"
+                        self._reject(line, f"{word} COLUMNS: Expected Number of Columns: {expected} "
+                                           f"Found: {len(fields)}")
+                        continue
+                    yield line.number, line.number, fields, body
+                    continue
+                feed.again.appendleft(line)  # the csv module reads it (and the lines its quotes span)
                 try:
                     fields = next(reader)
                 except StopIteration:
@@ -662,7 +686,7 @@ class CsvWalker:
                     fields = [f.replace(_CR, "\r") for f in fields]
                 if expected is None:
                     expected = len(fields)
-                yield first.number, taken[-1].number, fields
+                yield first.number, taken[-1].number, fields, None
 
     def header(self) -> tuple[int, list[str]] | None:
         """(last line of the header, its fields); None for a file without one."""
@@ -847,10 +871,22 @@ def _read_csv_robust(
     records = walker.records()
     next(records, None)  # the header
     with out.open("w", encoding="utf-8", newline="") as sink:
-        writer = csv.writer(sink, lineterminator="\r\n")  # so a field holding \r or \n is quoted
-        for first, _, fields in records:
-            writer.writerow((first, *fields))
+        quoted = io.StringIO()
+        writer = csv.writer(quoted, lineterminator="\r\n")  # so a field holding \r or \n is quoted
+        parts: list[str] = []
+        for first, _, fields, text in records:
+            if text is not None:
+                parts.append(f"{first},{text}\r\n")
+            else:
+                writer.writerow((first, *fields))
+                parts.append(quoted.getvalue())
+                quoted.seek(0)
+                quoted.truncate()
             written.append(first)
+            if len(parts) >= 65536:
+                sink.write("".join(parts))
+                parts.clear()
+        sink.write("".join(parts))
     con.execute("drop table if exists _csv_rejects; drop table if exists _csv_scans")
     con.execute(
         f"""create or replace temp table _csv as
