@@ -204,9 +204,12 @@ def write_corpus(root: Path) -> Expected:  # noqa: PLR0915 (one corpus, written 
     for n in range(1, 8):
         ev.append(json.dumps({"entityId": _uuid(n), "eventType": "interaction.completed",
                               "timestamp": f"2026-07-04T11:{n:02d}:35.640Z",
-                              "data": {"transferCount": 0, "totalQueueWaitTimeSeconds": 3.5,
+                              # the reference conversation's own effort: 1 transfer, 73.342 s in queue
+                              "data": {"transferCount": 1, "totalQueueWaitTimeSeconds": 73.342,
                                        "disposition": "Resolved",
-                                       "transferHistory": [{"type": "initial", "to": _uuid(99)}]}}).encode())
+                                       "transferHistory": [{"type": "initial", "to": _uuid(99)},
+                                                           {"from": _uuid(98), "to": _uuid(97),
+                                                            "type": "blind"}]}}).encode())
         exp.good("interactions.ndjson", _uuid(n), len(ev))
     ev[2] = b"\x00\xff\xfe\x89PNG binary"
     exp.landed["interactions.ndjson"].pop(_uuid(3))
