@@ -32,8 +32,10 @@ requests are in flight, so dbt build and cx load can run beside an export. --wai
 first access waits for the lock; later commits wait at least 600 s (sending nothing meanwhile), and if the
 lock is still held the run stops with exit code 3: the units acknowledged since the last commit go out
 again on the next run, with the same payloads. Refused units
-go to ops.export_dead_letters and are sent again on later runs until they are older than
---dead-letter-max-age-hours. Logs carry counts and HTTP statuses only: no keys, payloads or personal data.
+go to ops.export_dead_letters (with the full payload, personal data included, unless --redact) and are
+sent again on later runs until they are older than --dead-letter-max-age-hours. Dry-run files are created
+0600 (the directory 0700 when the run creates it). Logs carry counts and HTTP statuses only: no keys,
+payloads or personal data.
 
 examples:
   cx export                                        every target whose mart is built
@@ -66,9 +68,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--target", action="append", choices=list(TARGETS), metavar="TARGET",
                    help=f"export only this target (repeatable; default: all). One of: {', '.join(TARGETS)}")
     p.add_argument("--dry-run", action="store_true",
-                   help="write the requests that would be sent to <out>/<target>.ndjson; send and change nothing")
+                   help="write the requests that would be sent to <out>/<target>.ndjson; send and change nothing. "
+                        "The files hold the full payloads, personal data included (names, e-mail addresses, "
+                        "phone numbers, addresses): they are created 0600, in a directory created 0700")
     p.add_argument("--out", type=Path, default=DEFAULT_DRY_RUN_DIR,
-                   help=f"directory for --dry-run files (default: {DEFAULT_DRY_RUN_DIR})")
+                   help=f"directory for --dry-run files (default: {DEFAULT_DRY_RUN_DIR}; an existing directory "
+                        "keeps its permissions)")
+    p.add_argument("--redact", action="store_true",
+                   help="replace personal data (names, e-mail addresses, phone numbers, street / city / postal "
+                        "code) in the --dry-run files and in the dead letters this run writes with "
+                        "'[redacted]'; keys, ids, flags and scores are kept (what is sent is unchanged)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="send at most N rows per target")
     p.add_argument("--db", default=None, help="DuckDB file (default: $CX_DUCKDB_PATH or warehouse.duckdb)")
     p.add_argument("--schema", default="marts", help="schema of the export marts (default: marts)")
@@ -109,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         not_found_backoff_s=args.not_found_backoff,
         transient_backoff_s=args.retry_backoff,
         wait_s=args.wait,
+        redact=args.redact,
     )
     try:
         client = None if args.dry_run else _client()

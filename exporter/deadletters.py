@@ -6,7 +6,8 @@ reason. Seed 004: when a conversation can no longer be written (409 Conflict / 4
 failure is older than the allowed age; then it is marked expired and left for people to look at. A unit
 whose payload changes is a new unit: its old dead letter no longer applies.
 
-The table lives in the warehouse next to the marts (which hold the same data); logs only ever carry counts.
+The table lives in the warehouse next to the marts (which hold the same data), with the full payload unless
+the run was ``--redact``; logs only ever carry counts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 
 import duckdb
 
+from exporter.redact import redact_message, redact_payload
 from exporter.targets import Target, Unit
 
 
@@ -44,10 +46,14 @@ def reason_for(target: Target, status: int, code: str = "") -> str:
 
 
 def record(con: duckdb.DuckDBPyConnection, target: Target, letters: Sequence[DeadLetter], run_id: str,
-           now: datetime) -> None:
-    """Upsert dead letters (inside the batch's transaction): same payload → one more attempt, else a new letter."""
+           now: datetime, redact: bool = False) -> None:
+    """Upsert dead letters (inside the batch's transaction): same payload → one more attempt, else a new letter.
+    ``redact``: the stored payload and API message have their personal values replaced (exporter.redact);
+    re-sends read the payload from the mart, never from here."""
     for letter in letters:
         u = letter.unit
+        payload = redact_payload(u.payload) if redact else u.payload
+        message = redact_message(letter.api_message, u.payload) if redact else letter.api_message
         con.execute(
             """
             insert into ops.export_dead_letters as d (
@@ -76,8 +82,8 @@ def record(con: duckdb.DuckDBPyConnection, target: Target, letters: Sequence[Dea
                 run_id = excluded.run_id
             """,
             {"target": target.name, "key": u.key, "hash": u.payload_hash, "method": u.method, "path": u.path,
-             "payload": u.payload, "status": letter.status or None, "code": letter.code or None,
-             "message": letter.api_message or None, "reason": letter.reason, "corr": letter.correlation_id or None,
+             "payload": payload, "status": letter.status or None, "code": letter.code or None,
+             "message": message or None, "reason": letter.reason, "corr": letter.correlation_id or None,
              "now": now, "run": run_id},
         )
 

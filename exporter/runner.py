@@ -39,6 +39,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +51,7 @@ import httpx
 from exporter import deadletters, state
 from exporter.batching import Batch, batches
 from exporter.deadletters import DeadLetter
+from exporter.redact import redact_value
 from exporter.targets import TARGETS, EntityOutcome, Target, Unit, UnsafePathError
 from exporter.warehouse import MAX_HOLD_S, RUN_WAIT_S, Warehouse
 from loaders.db import WarehouseLockedError
@@ -92,6 +94,7 @@ class ExportOptions:
     wait_s: float | None = None  # first warehouse access: wait this long for the lock (None: $CX_DUCKDB_WAIT_S / 0)
     run_wait_s: float = RUN_WAIT_S  # later accesses (reads, commits) wait at least this long
     read_chunk: int = 5000  # pending rows read into memory per warehouse read
+    redact: bool = False  # personal values in dry-run files and this run's dead letters become a marker
 
 
 @dataclass
@@ -282,14 +285,13 @@ class Exporter:
     # -- dry run -----------------------------------------------------------------------------------
     def _dry_run(self, target: Target, units: Iterator[Unit], summary: TargetSummary) -> None:
         out_dir = self.options.dry_run_dir
-        out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / f"{target.name}.ndjson"
         summary.status = "dry run"
         unsafe: list[DeadLetter] = []
         try:
-            with path.open("w", encoding="utf-8") as fh:
+            with _private_file(path) as fh:
                 for batch in batches(target, _safe_paths(target, units, unsafe)):
-                    _write_request(fh, batch)
+                    _write_request(fh, batch, self.options.redact)
                     summary.requests += 1
                     summary.retried += sum(u.was_dead_lettered for u in batch.units)
                     self.progress("advance", target.name, len(batch.units))
@@ -456,7 +458,7 @@ class Exporter:
         with self.warehouse.writing(hold=True) as con:  # waits for the lock if another process holds it: nothing
             for status in sorted({s for _, s in acked}):  # new is sent meanwhile
                 state.acknowledge(con, target, [u for u, s in acked if s == status], status, self.run_id, now)
-            deadletters.record(con, target, dead, self.run_id, now)
+            deadletters.record(con, target, dead, self.run_id, now, redact=self.options.redact)
         summary.sent += len(acked)
         summary.dead_lettered += len(dead)
         summary.retried += sum(1 for u, _ in acked if u.retried or u.was_dead_lettered)
@@ -490,7 +492,24 @@ def _log_dead(target: Target, letters: Sequence[DeadLetter]) -> None:
         log.warning("%s: %d unit(s) dead-lettered: HTTP %s, %s", target.name, n, status or "-", reason)
 
 
-def _write_request(fh: IO[str], batch: Batch) -> None:
+@contextmanager
+def _private_file(path: Path) -> Iterator[IO[str]]:
+    """``path`` opened for writing with mode 0600 (also when it existed with another mode), in a directory
+    created 0700 when it does not exist yet. Dry-run files hold the full payloads, personal data included."""
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True)
+        directory.chmod(0o700)  # whatever the umask
+    elif directory.stat().st_mode & 0o077:
+        log.warning("%s is readable by other users; the dry-run files in it are created 0600", directory)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        yield fh
+
+
+def _write_request(fh: IO[str], batch: Batch, redact: bool = False) -> None:
+    body = batch.target.body(batch.units)
     line = {"method": batch.method, "path": batch.path, "keys": [u.key for u in batch.units],
-            "body": batch.target.body(batch.units)}
+            "body": redact_value(body) if redact else body}
     fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")

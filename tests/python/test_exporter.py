@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -523,6 +524,140 @@ def test_dry_run_writes_requests_and_changes_nothing(built: Built, tmp_path: Pat
     schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
     con.close()
     assert "ops" not in schemas
+
+
+def _pii_values(db: Path) -> set[str]:
+    """Every personal value the golden profiles hold (what --redact must not write)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("select first_name, last_name, email, phone_e164, street, city, postcode "
+                           "from marts.dim_customers").fetchall()
+    finally:
+        con.close()
+    return {str(v) for row in rows for v in row if v is not None and str(v).strip()}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_dry_run_files_are_private_and_redact_replaces_personal_values(built: Built, tmp_path: Path) -> None:
+    db = built.copy("dry_private")
+    pii = _pii_values(db)
+    assert len(pii) > 500
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GENESYS_")}
+    full, redacted = tmp_path / "full" / "out", tmp_path / "redacted"
+    redacted.mkdir(mode=0o755)
+    (redacted / "external_contacts.ndjson").write_text("old\n")
+    (redacted / "external_contacts.ndjson").chmod(0o644)  # an earlier run's file, readable by others
+    for out, extra in ((full, []), (redacted, ["--redact"])):
+        proc = subprocess.run(["sh", "-c", 'umask 022 && exec "$@"', "sh", str(BIN / "cx"), "export", "--dry-run",
+                               "--db", str(db), "--out", str(out), "--quiet", *extra],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    targets = built_targets(db)
+    assert _mode(full) == 0o700  # created by the run
+    for out in (full, redacted):
+        for target in targets:
+            assert _mode(out / f"{target}.ndjson") == 0o600, (out, target)
+
+    def lines(out: Path, target: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in (out / f"{target}.ndjson").read_text().splitlines()]
+
+    # without --redact the payloads are complete (the behaviour kept), with it no personal value is left
+    assert pii & {v for line in lines(full, "external_contacts") for v in _strings(line["body"])}
+    for target in targets:
+        values = {v for line in lines(redacted, target) for v in _strings(line)}
+        assert not (pii & values), (target, sorted(pii & values)[:5])
+    # keys, ids and non-personal values stay; only personal values became the marker
+    contact_full = lines(full, "external_contacts")[0]["body"]["entities"][0]
+    contact = lines(redacted, "external_contacts")[0]["body"]["entities"][0]
+    assert contact["action"] == "Upsert" and set(contact["contact"]) == set(contact_full["contact"])
+    assert contact["contact"]["firstName"] == "[redacted]" and contact["contact"]["customFields"] == (
+        contact_full["contact"]["customFields"])
+    assert contact["contact"]["address"]["countryCode"] == contact_full["contact"]["address"]["countryCode"]
+    for ident, ident_full in zip(contact["matchingIdentifiers"], contact_full["matchingIdentifiers"], strict=True):
+        assert ident["type"] == ident_full["type"]
+        assert ident["value"] == ("[redacted]" if ident["type"] in ("Phone", "Email") else ident_full["value"])
+    if "outbound_contacts" in targets:
+        row = lines(redacted, "outbound_contacts")[0]["body"][0]
+        row_full = lines(full, "outbound_contacts")[0]["body"][0]
+        assert row["data"]["PhoneNumber"] == "[redacted]" and row["callable"] == row_full["callable"]
+        assert {k: v for k, v in row["data"].items() if k != "PhoneNumber"} == {
+            k: v for k, v in row_full["data"].items() if k != "PhoneNumber"}
+        assert row["phoneNumberStatus"] == row_full["phoneNumberStatus"]
+    for target in ("participant_attributes", "journey_external_events"):  # no personal data in them
+        if target in targets:
+            assert lines(redacted, target) == lines(full, target)
+
+
+def test_dead_letters_of_a_redact_run_hold_no_personal_values(built: Built) -> None:
+    pii = _pii_values(built.db)
+    payloads = {}
+    for redact in (False, True):
+        db = built.copy(f"dead_redact_{redact}")
+        with fake_for(built, FaultConfig(scripted=[("POST /api/v2/externalcontacts/bulk/", "400")])) as fake:
+            s = by_target(export(db, fake, names=["external_contacts"], limit=1, redact=redact))
+        assert s["external_contacts"].dead_lettered == 1
+        con = duckdb.connect(str(db), read_only=True)
+        payloads[redact] = con.execute("select payload, api_message from ops.export_dead_letters").fetchone()
+        con.close()
+    full, redacted = (json.loads(payloads[r][0]) for r in (False, True))
+    assert pii & set(_strings(full))  # dead letters keep the full payload unless --redact
+    assert not pii & set(_strings(redacted)) and "[redacted]" in payloads[True][0]
+    assert redacted["contact"]["customFields"] == full["contact"]["customFields"]
+    assert payloads[True][1]  # the API's message is kept
+
+
+def test_redaction_rule_replaces_personal_values_and_keeps_the_rest() -> None:
+    from exporter.redact import MARKER, redact_message, redact_payload
+
+    enrich = {"matchingIdentifiers": [{"type": "ExternalId", "value": "cust-1", "externalSource": {"id": "s"}},
+                                      {"type": "Phone", "value": "+15551234567"},
+                                      {"type": "Email", "value": "ann@example.com"}],
+              "action": "Upsert",
+              "contact": {"firstName": "Ann", "lastName": "Lee", "personalEmail": "ann@example.com",
+                          "cellPhone": {"e164": "+15551234567"},
+                          "address": {"address1": "1 Main St", "city": "Springfield", "postalCode": "12345",
+                                      "countryCode": "US"},
+                          "customFields": {"cx_ces_last_number": 3.5, "cx_propensity_tier_text": "high"}}}
+    out = json.loads(redact_payload(json.dumps(enrich)))
+    assert [i["value"] for i in out["matchingIdentifiers"]] == ["cust-1", MARKER, MARKER]
+    contact = out["contact"]
+    assert [contact[k] for k in ("firstName", "lastName", "personalEmail")] == [MARKER] * 3
+    assert contact["cellPhone"] == {"e164": MARKER}
+    assert contact["address"] == {"address1": MARKER, "city": MARKER, "postalCode": MARKER, "countryCode": "US"}
+    assert contact["customFields"] == enrich["contact"]["customFields"] and out["action"] == "Upsert"
+    dialer = {"id": "c1", "data": {"PhoneNumber": "+15551234567", "PropensityTier": "high"}, "callable": True,
+              "phoneNumberStatus": {"PhoneNumber": {"callable": True}}}
+    out = json.loads(redact_payload(json.dumps(dialer)))
+    assert out["data"] == {"PhoneNumber": MARKER, "PropensityTier": "high"}
+    assert out["phoneNumberStatus"] == dialer["phoneNumberStatus"] and out["callable"] is True
+    event = {"id": "e", "attributes": {"event_type": "web.session", "note": "call me at +44 20 7946 0958",
+                                       "contact": "bob@example.org", "pages_viewed": 3}}
+    out = json.loads(redact_payload(json.dumps(event)))
+    assert out["attributes"] == {"event_type": "web.session", "note": f"call me at {MARKER}",
+                                 "contact": MARKER, "pages_viewed": 3}
+    message = "Invalid email ann@example.com for Ann Lee (+15551234567)"
+    assert redact_message(message, json.dumps(enrich)) == f"Invalid email {MARKER} for {MARKER} {MARKER} ({MARKER})"
+
+
+def test_cli_help_documents_dry_run_permissions_and_redact() -> None:
+    proc = subprocess.run([str(BIN / "cx"), "export", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=30)
+    text = " ".join(proc.stdout.split())
+    assert "--redact" in text and "0600" in text and "0700" in text and "personal data" in text
 
 
 # -- per-entity answers inside a 200 ---------------------------------------------------------------------
