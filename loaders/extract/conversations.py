@@ -25,7 +25,7 @@ import duckdb
 
 from loaders.extract.intervals import day_bounds, interval, query_chunks, utc_days
 from loaders.extract.pages import PageWriter
-from loaders.extract.state import get_watermark, set_watermark
+from loaders.extract.state import advance_watermark, get_watermark
 from loaders.genesys.client import GenesysClient
 from loaders.genesys.errors import GenesysError
 from loaders.genesys.paths import segment
@@ -282,8 +282,10 @@ def run_conversation_extract(
     land: bool = True,
     extractor_options: dict[str, Any] | None = None,
 ) -> tuple[ExtractResult, LandingTotals | None]:
-    """Extract the window, landing each day's (or query piece's) pages as soon as they are written, then
-    advance the watermark to ``until``. Landing errors stop the run before the watermark moves."""
+    """Extract the window, landing each day's (or query piece's) pages as soon as they are written and
+    checkpointing the watermark after each: to the end of that day / piece (never past ``until``, never
+    backwards). A failure (API error, job failed, landing error) stops the run with the watermark at the last
+    complete day, so the next run without ``since`` starts there minus ``overlap``."""
     source = SOURCE_QUERY if sync else SOURCE_JOBS
     since, until = resolve_window(con, source, since, until, overlap)
     writer = PageWriter(out_dir)
@@ -293,11 +295,12 @@ def run_conversation_extract(
     totals = LandingTotals() if land and con is not None else None
     if sync:
         result.days = len(utc_days(since, until))
-        units = [(start.date(), lambda s=start, e=end: extractor.extract_query_window(s, e, result))
+        units = [(start.date(), end, lambda s=start, e=end: extractor.extract_query_window(s, e, result))
                  for start, end in query_chunks(since, until, extractor.query_max_days)]
     else:
-        units = [(day, lambda d=day: extractor.extract_job_day(d, result)) for day in utc_days(since, until)]
-    for day, fetch in units:
+        units = [(day, min(day_bounds(day)[1], until), lambda d=day: extractor.extract_job_day(d, result))
+                 for day in utc_days(since, until)]
+    for day, done_until, fetch in units:
         if extractor.on_day:
             extractor.on_day(day)
         before = len(result.pages)
@@ -308,12 +311,12 @@ def run_conversation_extract(
             _add(totals, land_pages(con, result.pages[before:]))
             if totals.errors:
                 raise ExtractError(
-                    f"{len(totals.errors)} page file(s) could not be landed; watermark not advanced: "
+                    f"{len(totals.errors)} page file(s) could not be landed; the watermark stays at the last "
+                    "complete day: "
                     + "; ".join(totals.errors[:3])
                 )
-    if totals is not None and con is not None:
-        set_watermark(con, source, until)
-        log.info("watermark %s -> %s", source, until.isoformat())
+            if advance_watermark(con, source, done_until):
+                log.info("watermark %s -> %s", source, done_until.isoformat())
     return result, totals
 
 

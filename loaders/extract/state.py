@@ -1,4 +1,11 @@
-"""Extraction watermarks in DuckDB: ``raw._extract_state(source, watermark, updated_at)``."""
+"""Extraction watermarks in DuckDB: ``raw._extract_state(source, watermark, updated_at)``.
+
+The watermark of a source is the end of the span that has been extracted *and landed* without a gap from
+the start. ``cx extract conversations`` checkpoints it after every completed UTC day (jobs) or query piece
+(``advance_watermark``), so a run that fails on day 3 of 5 leaves it at the end of day 2 and the next run
+without --since starts from there minus the overlap. It only ever moves forward: a backfill of older days
+(an explicit --since before it) leaves it where it is.
+"""
 
 from __future__ import annotations
 
@@ -39,3 +46,13 @@ def set_watermark(con: duckdb.DuckDBPyConnection, source: str, watermark: dateti
     except Exception:
         con.execute("rollback")
         raise
+
+
+def advance_watermark(con: duckdb.DuckDBPyConnection, source: str, watermark: datetime) -> bool:
+    """Move ``source``'s watermark to ``watermark`` if that is later than the current one (one transaction);
+    returns whether it moved."""
+    current = get_watermark(con, source)
+    if current is not None and current >= watermark.astimezone(UTC):
+        return False
+    set_watermark(con, source, watermark)
+    return True

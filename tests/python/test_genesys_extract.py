@@ -202,6 +202,48 @@ def test_incremental_from_watermark_minus_overlap_catches_late_completions(tmp_p
     assert late and totals is not None and totals.rows_landed >= len(late)
 
 
+def test_watermark_is_checkpointed_per_completed_day_so_a_failed_run_resumes_at_the_failed_day(
+        tmp_path: Path) -> None:
+    from loaders.fake_genesys.api import ApiError
+
+    con = connect(str(tmp_path / "w.duckdb"))
+    until = SINCE + timedelta(days=5)
+    with FakeGenesys(FakeConfig(), ConversationStore(conversations())) as fake:
+        submit = fake.api.job_submit
+
+        def failing_on_day_3(match, query, body):  # type: ignore[no-untyped-def]
+            if body["interval"].startswith("2024-05-16"):
+                raise ApiError(400, "bad.request", "injected: day 3 fails")
+            return submit(match, query, body)
+
+        fake.api.routes = [(v, p, failing_on_day_3 if h == submit else h) for v, p, h in fake.api.routes]
+        with pytest.raises(GenesysApiError):
+            run(fake, tmp_path / "a", con, until=until)
+    # days 1 and 2 were extracted and landed: the watermark is the end of day 2, not still unset
+    assert get_watermark(con, SOURCE_JOBS) == SINCE + timedelta(days=2)
+    landed = con.execute("select count(distinct conversation_id) from raw.genesys_conversations").fetchone()[0]
+    assert landed > 0
+    with FakeGenesys(FakeConfig(), ConversationStore(conversations())) as fake:
+        run(fake, tmp_path / "b", con, since=None, until=until, overlap=timedelta(0))
+        resumed = [r.body["interval"][:10] for r in fake.accepted("POST", JOBS)]
+    assert resumed == ["2024-05-16", "2024-05-17", "2024-05-18"]  # day 3 onwards, not --since again
+    assert get_watermark(con, SOURCE_JOBS) == until
+    # with the default overlap (2 days) the next run re-reads the two days before the watermark
+    with FakeGenesys(FakeConfig(), ConversationStore(conversations())) as fake:
+        run(fake, tmp_path / "c", con, since=None, until=until + timedelta(days=1))
+        again = [r.body["interval"][:10] for r in fake.accepted("POST", JOBS)]
+    assert again == ["2024-05-17", "2024-05-18", "2024-05-19"]
+
+
+def test_watermark_never_moves_backwards(tmp_path: Path) -> None:
+    con = connect(str(tmp_path / "w.duckdb"))
+    later = UNTIL + timedelta(days=10)
+    set_watermark(con, SOURCE_JOBS, later)
+    with FakeGenesys(FakeConfig(), ConversationStore(conversations())) as fake:
+        run(fake, tmp_path / "a", con)  # an explicit backfill of [SINCE, UNTIL)
+    assert get_watermark(con, SOURCE_JOBS) == later
+
+
 def test_first_run_without_since_or_watermark_is_refused(tmp_path: Path) -> None:
     con = connect(str(tmp_path / "w.duckdb"))
     with FakeGenesys(FakeConfig(), ConversationStore(conversations())) as fake:
