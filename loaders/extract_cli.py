@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect
+from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect, default_wait
 from loaders.extract.conversations import (
     DEFAULT_OVERLAP,
     SOURCE_JOBS,
@@ -28,13 +28,17 @@ from loaders.genesys import GenesysClient, GenesysError
 
 log = logging.getLogger(__name__)
 
+RUN_WAIT_S = 600.0  # after the first open, each day's landing waits at least this long for the lock
+
 EPILOG = """examples:
   cx extract conversations --since 2024-05-01 --until 2024-05-08     one details job per UTC day
   cx extract conversations                                          from the watermark minus the overlap
   cx extract conversations --sync --since 2024-05-14T12:00:00Z      near-real-time top-up (no attributes)
 
 The watermark (raw._extract_state) is checkpointed after every completed UTC day (job) or query piece, so a
-run that fails on day 3 of 5 starts again at day 3 minus the overlap; it never moves backwards.
+run that fails on day 3 of 5 starts again at day 3 minus the overlap; it never moves backwards. The DuckDB
+file is opened only to read the watermark and to land + checkpoint each day, not while the API is waited
+on; --wait SECONDS is how long the first open waits for the lock, each later one waits at least 600 s.
 
 environment: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET (required), GENESYS_REGION (default us-east-1)
 or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL (e.g. a fake: python -m loaders.fake_genesys).
@@ -87,7 +91,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run_conversations(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     try:
+        # a short first open: reads the watermark, and a locked warehouse is reported before any API call
         con = None if args.no_land else connect(args.db, wait=args.wait)
+        run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
     except (WarehouseLockedError, ValueError) as exc:
         console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
         return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
@@ -97,10 +103,12 @@ def run_conversations(args: argparse.Namespace) -> int:
                                       overlap)
         client = GenesysClient.from_env()
     except (ExtractError, GenesysError) as exc:
-        if con is not None:
-            con.close()
         console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
+    finally:
+        if con is not None:
+            con.close()  # not held while the API is waited on: each day opens it to land and checkpoint
+    open_db = None if args.no_land else (lambda: connect(args.db, wait=run_wait))
     units = len(query_chunks(since, until)) if args.sync else len(utc_days(since, until))
     progress = Progress(
         TextColumn("{task.description}"),
@@ -132,8 +140,8 @@ def run_conversations(args: argparse.Namespace) -> int:
     try:
         with client, progress:
             result, totals = run_conversation_extract(
-                client, con, since=since, until=until, sync=args.sync, out_dir=args.out, overlap=overlap,
-                land=not args.no_land, extractor_options=options,
+                client, None, since=since, until=until, sync=args.sync, out_dir=args.out, overlap=overlap,
+                land=not args.no_land, extractor_options=options, open_db=open_db,
             )
             progress.advance(task)
     except (ExtractError, GenesysError) as exc:
@@ -142,9 +150,6 @@ def run_conversations(args: argparse.Namespace) -> int:
     except WarehouseLockedError as exc:
         console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
         status = LOCKED_EXIT_CODE
-    finally:
-        if con is not None:
-            con.close()
     _summary(console, args, since, until, client, result, totals)
     return status
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -281,18 +282,27 @@ def run_conversation_extract(
     overlap: timedelta = DEFAULT_OVERLAP,
     land: bool = True,
     extractor_options: dict[str, Any] | None = None,
+    open_db: Callable[[], duckdb.DuckDBPyConnection] | None = None,
 ) -> tuple[ExtractResult, LandingTotals | None]:
     """Extract the window, landing each day's (or query piece's) pages as soon as they are written and
     checkpointing the watermark after each: to the end of that day / piece (never past ``until``, never
     backwards). A failure (API error, job failed, landing error) stops the run with the watermark at the last
-    complete day, so the next run without ``since`` starts there minus ``overlap``."""
+    complete day, so the next run without ``since`` starts there minus ``overlap``.
+
+    ``con`` is held for the whole run; with ``open_db`` instead (``cx extract``), the warehouse is opened only
+    to read the watermark and to land + checkpoint each day, and closed while the API is waited on, so
+    ``dbt build`` or ``cx load`` can run beside a long extract."""
     source = SOURCE_QUERY if sync else SOURCE_JOBS
-    since, until = resolve_window(con, source, since, until, overlap)
+    if con is None and open_db is not None and since is None:
+        with closing(open_db()) as short:
+            since, until = resolve_window(short, source, since, until, overlap)
+    else:
+        since, until = resolve_window(con, source, since, until, overlap)
     writer = PageWriter(out_dir)
     extractor = ConversationExtractor(client, writer, **(extractor_options or {}))
     log.info("extracting conversations %s via %s", interval(since, until), "sync query" if sync else "jobs")
     result = ExtractResult(since, until, "query" if sync else "jobs")
-    totals = LandingTotals() if land and con is not None else None
+    totals = LandingTotals() if land and (con is not None or open_db is not None) else None
     if sync:
         result.days = len(utc_days(since, until))
         units = [(start.date(), end, lambda s=start, e=end: extractor.extract_query_window(s, e, result))
@@ -307,16 +317,17 @@ def run_conversation_extract(
         fetch()
         if not sync:
             result.days += 1
-        if totals is not None and con is not None:
-            _add(totals, land_pages(con, result.pages[before:]))
-            if totals.errors:
-                raise ExtractError(
-                    f"{len(totals.errors)} page file(s) could not be landed; the watermark stays at the last "
-                    "complete day: "
-                    + "; ".join(totals.errors[:3])
-                )
-            if advance_watermark(con, source, done_until):
-                log.info("watermark %s -> %s", source, done_until.isoformat())
+        if totals is not None:
+            with (nullcontext(con) if con is not None else closing(open_db())) as db:  # type: ignore[misc]
+                _add(totals, land_pages(db, result.pages[before:]))
+                if totals.errors:
+                    raise ExtractError(
+                        f"{len(totals.errors)} page file(s) could not be landed; the watermark stays at the last "
+                        "complete day: "
+                        + "; ".join(totals.errors[:3])
+                    )
+                if advance_watermark(db, source, done_until):
+                    log.info("watermark %s -> %s", source, done_until.isoformat())
     return result, totals
 
 

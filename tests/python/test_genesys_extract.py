@@ -294,3 +294,37 @@ def test_cli_extract_conversations(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert len(list((out / "2024-05-16").glob("job_*_p0001.json"))) == 2  # once per run
     con = connect(str(db))
     assert con.execute("select count(distinct conversation_id) from raw.genesys_conversations").fetchone()[0] == 75
+
+
+def test_another_process_can_write_the_warehouse_while_cx_extract_waits_on_the_api(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from conftest import BIN, ROOT
+
+    writer = ("import sys, time\nfrom loaders.db import connect\nt = time.monotonic()\n"
+              "con = connect(sys.argv[1], wait=5)\ncon.execute('create or replace table main.w as select 1 x')\n"
+              "con.close()\nprint(f'{time.monotonic() - t:.3f}')")
+    db = tmp_path / "w.duckdb"
+    slow = FaultConfig(rate_slow=1.0, slow_s=0.3)
+    with FakeGenesys(FakeConfig(rate_allowed=6000, faults=slow), ConversationStore(conversations())) as fake:
+        env = {**os.environ, **fake.client_env()}
+        cmd = [str(BIN / "cx"), "extract", "conversations", "--since", "2024-05-14", "--until", "2024-05-17",
+               "--db", str(db), "--out", str(tmp_path / "out"), "--poll-interval", "0", "--quiet"]
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(fake.accepted()) < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the extract finished before the second writer could try"
+        other = subprocess.run([sys.executable, "-c", writer, str(db)], cwd=ROOT, capture_output=True, text=True,
+                               timeout=60)
+        mid_run = proc.poll() is None
+        _, err = proc.communicate(timeout=120)
+    assert other.returncode == 0, other.stderr[-2000:]
+    assert float(other.stdout) < 2.0 and mid_run
+    assert proc.returncode == 0, err[-2000:]
+    con = connect(str(db))
+    assert con.execute("select count(distinct conversation_id) from raw.genesys_conversations").fetchone()[0] == 75
+    assert get_watermark(con, SOURCE_JOBS) == UNTIL
