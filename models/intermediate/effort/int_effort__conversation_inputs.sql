@@ -10,8 +10,23 @@ sessions as (
     select * from {{ ref('stg_genesys__sessions') }}
 ),
 
-metrics as (
+all_metrics as (
     select * from {{ ref('stg_genesys__session_metrics') }}
+),
+
+-- a flagged metric (negative, not numeric) is never summed; its conversation is not scored
+metrics as (
+    select * from all_metrics
+    where quality_issue is null
+),
+
+metric_issues as (
+    select
+        conversation_id,
+        min(quality_issue) as metric_issue
+    from all_metrics
+    where quality_issue is not null
+    group by conversation_id
 ),
 
 segments as (
@@ -93,7 +108,8 @@ latest_event as (
         {{ max_by('transfer_count', 'event_at') }} as event_transfer_count,
         {{ max_by('transfer_history_length', 'event_at') }} as event_transfer_history_length,
         {{ max_by('total_queue_wait_seconds', 'event_at') }} as event_queue_wait_seconds,
-        max(event_at) as event_at
+        max(event_at) as event_at,
+        min(quality_issue) as event_issue
     from events
     group by conversation_id
 ),
@@ -105,6 +121,7 @@ event_transfers as (
         conversation_id,
         event_at,
         event_queue_wait_seconds,
+        event_issue,
         cast(case
             when event_transfer_count > 0 then event_transfer_count
             when event_transfer_history_length > 1 then event_transfer_history_length - 1
@@ -130,6 +147,8 @@ final as (
         queues.queue_ids,
         coalesce(agents.agent_count, 0) as agent_count,
         agents.agent_user_ids,
+        coalesce(conversations.quality_issue, metric_issues.metric_issue, event_transfers.event_issue)
+            as effort_input_issue,
         event_transfers.event_at is not null as has_event,
         event_transfers.event_transfers,
         cast(detail_metrics.transfers_details as integer) as transfers_details,
@@ -178,6 +197,7 @@ final as (
     left join customer_media on conversations.conversation_id = customer_media.conversation_id
     left join any_media on conversations.conversation_id = any_media.conversation_id
     left join event_transfers on conversations.conversation_id = event_transfers.conversation_id
+    left join metric_issues on conversations.conversation_id = metric_issues.conversation_id
 )
 
 select * from final

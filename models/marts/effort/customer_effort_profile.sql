@@ -3,7 +3,7 @@
 
 with conversation_effort as (
     select * from {{ ref('fct_conversation_effort') }}
-    where customer_key is not null
+    where customer_key is not null and is_scored
 ),
 
 flagged as (

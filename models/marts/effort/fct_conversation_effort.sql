@@ -1,5 +1,5 @@
--- One row per completed Genesys conversation: its behavioural Customer Effort Score (seed 004) with
--- the penalty breakdown, so a reader sees why a score is low. Live conversations appear once complete.
+-- A conversation whose inputs staging flagged (negative transfers or waits, end before start, …) is kept
+-- but not scored: a negative transfer count would otherwise earn the best score, CES 7.
 
 with inputs as (
     select * from {{ ref('int_effort__conversation_inputs') }}
@@ -33,10 +33,15 @@ scored as (
         inputs.hold_seconds,
         inputs.handle_seconds,
         inputs.is_abandoned,
+        inputs.effort_input_issue,
+        inputs.effort_input_issue is null as is_scored,
         {{ var('ces_base') }} as ces_base,
-        {{ ces_transfer_points('inputs.transfer_count') }} as ces_transfer_penalty,
-        {{ ces_wait_points('inputs.queue_wait_seconds') }} as ces_wait_penalty,
-        {{ ces_score('inputs.transfer_count', 'inputs.queue_wait_seconds') }} as ces_score,
+        case when inputs.effort_input_issue is null
+            then {{ ces_transfer_points('inputs.transfer_count') }} end as ces_transfer_penalty,
+        case when inputs.effort_input_issue is null
+            then {{ ces_wait_points('inputs.queue_wait_seconds') }} end as ces_wait_penalty,
+        case when inputs.effort_input_issue is null
+            then {{ ces_score('inputs.transfer_count', 'inputs.queue_wait_seconds') }} end as ces_score,
         inputs.transfers_disagree or inputs.queue_wait_disagrees as sources_disagree
     from inputs
     left join conversation_customers on inputs.conversation_id = conversation_customers.conversation_id
@@ -65,6 +70,8 @@ final as (
         hold_seconds,
         handle_seconds,
         is_abandoned,
+        is_scored,
+        effort_input_issue,
         ces_base,
         ces_transfer_penalty,
         ces_wait_penalty,

@@ -7,6 +7,7 @@
 
 with effort as (
     select * from {{ ref('fct_conversation_effort') }}
+    where is_scored
 ),
 
 participants as (
@@ -71,6 +72,8 @@ final as (
         payload,
         {{ md5_hex("'PATCH ' || request_path || ' ' || payload") }} as payload_hash
     from payloads
+    -- ids go into the request path: only Genesys ids (UUIDs), never text that could steer the request
+    where {{ is_genesys_id('conversation_id') }} and {{ is_genesys_id('participant_id') }}
 )
 
 select * from final

@@ -45,6 +45,11 @@ final as (
         end as transfer_history_length,
         total_queue_wait_seconds,
         disposition,
+        case
+            when event_at is null then 'timestamp is missing or not a timestamp'
+            when transfer_count < 0 then 'transferCount is negative'
+            when total_queue_wait_seconds < 0 then 'totalQueueWaitTimeSeconds is negative'
+        end as quality_issue,
         _loaded_at
     from parsed
     where delivery_rank = 1

@@ -29,7 +29,10 @@ final as (
         {{ map_get('participant.attributes', "'LeadSource'") }} as attr_lead_source,
         {{ map_get('participant.attributes', "'CRM_LeadId'") }} as attr_crm_lead_id,
         {{ map_get('participant.attributes', "'CRM_AccountId'") }} as attr_crm_account_id,
-        {{ list_length('participant.sessions') }} as session_count
+        {{ list_length('participant.sessions') }} as session_count,
+        case
+            when not {{ is_genesys_id('participant.participantId') }} then 'participantId is not a Genesys id (UUID)'
+        end as quality_issue
     from participants
 )
 

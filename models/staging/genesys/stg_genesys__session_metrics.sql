@@ -28,7 +28,12 @@ final as (
         metric.name as metric_name,
         metric.value as metric_value,
         case when metric.name like 't%' then metric.value / 1000.0 end as metric_seconds,
-        {{ iso_to_utc('metric.emitDate') }} as emitted_at
+        {{ iso_to_utc('metric.emitDate') }} as emitted_at,
+        -- Genesys counts and durations are never negative; such a value is kept but flagged
+        case
+            when metric.value is null then metric.name || ' has no numeric value'
+            when metric.value < 0 then metric.name || ' is negative'
+        end as quality_issue
     from metrics
 )
 
