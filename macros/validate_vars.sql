@@ -32,6 +32,7 @@
         'identity_u_sample_pairs': {'type': 'integer', 'min': 1},
         'identity_u_sample_offsets': {'type': 'integer', 'min': 1},
         'identity_conflict_cut_rounds': {'type': 'integer', 'min': 0, 'max': 50},
+        'masking_min_group_size': {'type': 'integer', 'min': 2},
         'attribution_window_hours': positive,
         'attribution_lookback_days': positive,
         'time_decay_lambda_per_day': non_negative,

@@ -1,57 +1,71 @@
 {#-
-    BI-facing golden record without PII. One row per customer (grain: customer_key): names reduced to
-    initials, email and phone as SHA-256 hashes (join keys for other hashed data) plus masked displays,
-    birth year instead of date of birth, postcode district instead of full postcode.
+    k-anonymity by suppression: the released quasi-identifiers (email domain, birth decade, city, postcode
+    district, country) are generalised one field at a time, most identifying first, until every customer
+    shares its combination with at least var('masking_min_group_size') customers; what is still rarer is
+    fully suppressed. No hash of an email or phone is released: an unkeyed hash of a phone number is
+    reversed by enumerating the numbering plan in seconds.
 -#}
+{%- set k = var('masking_min_group_size') %}
+{%- set steps = ['postcode_district', 'city', 'email_domain', 'birth_decade', 'country'] %}
+
 with
 
 customers as (
-
     select * from {{ ref('dim_customers') }}
-
 ),
 
-final as (
-
+generalised as (
     select
         customer_key,
-        upper(substr(first_name, 1, 1)) as first_name_initial,
-        upper(substr(last_name, 1, 1)) as last_name_initial,
-        {{ sha256_hex('email') }} as email_sha256,
-        case
-            when email is not null
-                then substr(email, 1, 1) || '***@' || {{ regex_extract('email', '@(.*)$', 1) }}
-        end as email_masked,
-        {{ sha256_hex('phone_e164') }} as phone_sha256,
-        case
-            when phone_e164 is not null then '***' || substr(phone_e164, length(phone_e164) - 1, 2)
-        end as phone_masked,
-        extract(year from date_of_birth) as birth_year,
-        substr(postcode, 1, 3) as postcode_prefix,
+        lower({{ regex_extract('email', '@(.*)$', 1) }}) as email_domain,
+        cast(floor(extract(year from date_of_birth) / 10) * 10 as integer) as birth_decade,
         city,
+        substr(postcode, 1, 3) as postcode_district,
         country,
-        last_purchase_date,
+        email is not null as has_email,
+        phone_e164 is not null as has_phone,
+        date_of_birth is not null as has_date_of_birth,
+        cast({{ dbt.date_trunc('month', 'last_purchase_date') }} as date) as last_purchase_month,
         source_record_count,
         source_systems,
         has_dob_conflict
     from customers
+),
 
+{#- step i: suppress the first i fields of `steps` for customers whose combination is still rarer than k #}
+{%- for step in range(steps | length + 1) %}
+step_{{ step }} as (
+    select
+        customer_key,
+        {%- for field in steps %}
+        {%- if step > 0 and field == steps[step - 1] %}
+        case when group_size_{{ step - 1 }} >= {{ k }} then {{ field }} end as {{ field }},
+        {%- else %}
+        {{ field }},
+        {%- endif %}
+        {%- endfor %}
+        count(*) over (partition by {{ steps | join(', ') }}) as group_size_{{ step }}
+    from {{ 'generalised' if step == 0 else 'step_' ~ (step - 1) }}
+),
+{%- endfor %}
+
+final as (
+    select
+        generalised.customer_key,
+        anonymised.email_domain,
+        anonymised.birth_decade,
+        anonymised.city,
+        anonymised.postcode_district,
+        anonymised.country,
+        generalised.has_email,
+        generalised.has_phone,
+        generalised.has_date_of_birth,
+        generalised.last_purchase_month,
+        generalised.source_record_count,
+        generalised.source_systems,
+        generalised.has_dob_conflict
+    from generalised
+    inner join step_{{ steps | length }} as anonymised on generalised.customer_key = anonymised.customer_key
 )
 
-select
-    customer_key,
-    first_name_initial,
-    last_name_initial,
-    email_sha256,
-    email_masked,
-    phone_sha256,
-    phone_masked,
-    birth_year,
-    postcode_prefix,
-    city,
-    country,
-    last_purchase_date,
-    source_record_count,
-    source_systems,
-    has_dob_conflict
-from final
+select * from final
