@@ -46,7 +46,8 @@ def test_linking_with_the_true_records_never_narrows_a_customer_below_k(sample_w
     """An attacker with the full golden record computes the same generalisations and looks up each released
     row: at least K true customers are consistent with it (a suppressed field matches anything)."""
     db = sample_warehouse.db
-    truth = query(db, """select lower(regexp_extract(email, '@(.*)$', 1)), cast(floor(year(date_of_birth) / 10) * 10 as integer),
+    truth = query(db, """select lower(regexp_extract(email, '@(.*)$', 1)),
+                                cast(floor(year(date_of_birth) / 10) * 10 as integer),
                                 city, substr(postcode, 1, 3), country from marts.dim_customers""")
     released = Counter(query(db, f"select {', '.join(QUASI_IDENTIFIERS)} from marts.dim_customers_masked"))
     for combo in released:

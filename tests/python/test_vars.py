@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import yaml
-
 from conftest import ROOT, run_dbt
 
 
@@ -72,3 +71,10 @@ def test_rules_between_vars(tmp_path: Path) -> None:
 def test_a_valid_override_parses(tmp_path: Path) -> None:
     result = run_dbt(tmp_path / "w.duckdb", "parse", vars={"time_decay_half_life_days": 5, "ces_base": 10})
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_the_readme_var_table_lists_every_var() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Configuration: vars and seeds", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `([a-z_]+)` \| ", section, flags=re.M))
+    assert _project_vars() <= listed, sorted(_project_vars() - listed)
