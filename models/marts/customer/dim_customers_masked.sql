@@ -34,19 +34,20 @@ generalised as (
 
 {#- step i: suppress the first i fields of `steps` for customers whose combination is still rarer than k #}
 {%- for step in range(steps | length + 1) %}
-step_{{ step }} as (
-    select
-        customer_key,
-        {%- for field in steps %}
-        {%- if step > 0 and field == steps[step - 1] %}
-        case when group_size_{{ step - 1 }} >= {{ k }} then {{ field }} end as {{ field }},
-        {%- else %}
-        {{ field }},
-        {%- endif %}
-        {%- endfor %}
-        count(*) over (partition by {{ steps | join(', ') }}) as group_size_{{ step }}
-    from {{ 'generalised' if step == 0 else 'step_' ~ (step - 1) }}
-),
+
+    step_{{ step }} as (
+        select
+            customer_key,
+            {%- for field in steps %}
+                {%- if step > 0 and field == steps[step - 1] %}
+                    case when group_size_{{ step - 1 }} >= {{ k }} then {{ field }} end as {{ field }},
+                {%- else %}
+                    {{ field }},
+                {%- endif %}
+            {%- endfor %}
+            count(*) over (partition by {{ steps | join(', ') }}) as group_size_{{ step }}
+        from {{ 'generalised' if step == 0 else 'step_' ~ (step - 1) }}
+    ),
 {%- endfor %}
 
 final as (

@@ -36,12 +36,18 @@ scored as (
         inputs.effort_input_issue,
         inputs.effort_input_issue is null as is_scored,
         {{ var('ces_base') }} as ces_base,
-        case when inputs.effort_input_issue is null
-            then {{ ces_transfer_points('inputs.transfer_count') }} end as ces_transfer_penalty,
-        case when inputs.effort_input_issue is null
-            then {{ ces_wait_points('inputs.queue_wait_seconds') }} end as ces_wait_penalty,
-        case when inputs.effort_input_issue is null
-            then {{ ces_score('inputs.transfer_count', 'inputs.queue_wait_seconds') }} end as ces_score,
+        case
+            when inputs.effort_input_issue is null
+                then {{ ces_transfer_points('inputs.transfer_count') }}
+        end as ces_transfer_penalty,
+        case
+            when inputs.effort_input_issue is null
+                then {{ ces_wait_points('inputs.queue_wait_seconds') }}
+        end as ces_wait_penalty,
+        case
+            when inputs.effort_input_issue is null
+                then {{ ces_score('inputs.transfer_count', 'inputs.queue_wait_seconds') }}
+        end as ces_score,
         inputs.transfers_disagree or inputs.queue_wait_disagrees as sources_disagree
     from inputs
     left join conversation_customers on inputs.conversation_id = conversation_customers.conversation_id

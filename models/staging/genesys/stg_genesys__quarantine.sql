@@ -23,17 +23,32 @@ events as (
 ),
 
 flagged as (
-    select 'stg_genesys__conversations' as staging_model, conversation_id as record_key, conversation_id,
-           quality_issue
+    select
+        'stg_genesys__conversations' as staging_model,
+        conversation_id as record_key,
+        conversation_id,
+        quality_issue
     from conversations
     union all
-    select 'stg_genesys__participants', participant_key, conversation_id, quality_issue
+    select
+        'stg_genesys__participants' as staging_model,
+        participant_key as record_key,
+        conversation_id,
+        quality_issue
     from participants
     union all
-    select 'stg_genesys__session_metrics', metric_key, conversation_id, quality_issue
+    select
+        'stg_genesys__session_metrics' as staging_model,
+        metric_key as record_key,
+        conversation_id,
+        quality_issue
     from metrics
     union all
-    select 'stg_genesys__interaction_events', interaction_event_key, conversation_id, quality_issue
+    select
+        'stg_genesys__interaction_events' as staging_model,
+        interaction_event_key as record_key,
+        conversation_id,
+        quality_issue
     from events
 ),
 
