@@ -39,6 +39,7 @@ from typing import IO, NamedTuple
 
 import duckdb
 
+from loaders.dates import check_date_order, report_date_column
 from loaders.kinds import KINDS, Kind
 
 log = logging.getLogger(__name__)
@@ -102,10 +103,12 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             cols = ", ".join(f"{name} varchar" for name, _ in kind.json_columns)
             ddl = f"{cols}, payload json, {meta}"
         else:
-            source = "source_system varchar, " if kind.has_source_system else ""
+            source = "source_system varchar, date_order varchar, " if kind.has_source_system else ""
             cols = ", ".join(f"{_q(c.lower())} varchar" for c in kind.csv_columns)
             ddl = f"{source}{cols}, raw_attributes json, {meta}"
         con.execute(f"create table if not exists {RAW_SCHEMA}.{kind.table} ({ddl})")
+        if kind.has_source_system:  # warehouses landed before --date-order existed
+            con.execute(f"alter table {RAW_SCHEMA}.{kind.table} add column if not exists date_order varchar")
     con.execute(
         f"""create table if not exists {RAW_SCHEMA}._rejects (
             kind varchar, source_file varchar, source_line bigint, reason varchar, raw_text varchar,
@@ -925,8 +928,12 @@ def _land_csv(
     encoding: str | None,
     workdir: Path,
     res: FileResult,
+    date_order: str | None = None,
+    known_orders: Mapping[str, str] | None = None,
 ) -> None:
-    """Land one CSV file into its raw table; rejects (with line numbers) into raw._rejects."""
+    """Land one CSV file into its raw table; rejects (with line numbers) into raw._rejects. Customer records
+    carry ``date_order`` (cx load --date-order) for staging, and the summary notes how many of their dates
+    will not parse (with ``known_orders``, the seed's date_order per source system, as staging reads them)."""
     if scan.blank:
         res.notes.append("empty file: no header, no records")
         return
@@ -958,7 +965,11 @@ def _land_csv(
     attrs = ("json_object(" + ", ".join(f"{_lit(names[i])}, {_col(i)}" for i in plan.extras) + ")"
              if plan.extras else "null::json")
     key_checks = " or ".join(f"nullif(trim({_col(plan.chosen[k.lower()])}), '') is null" for k in kind.key_columns)
-    system_col = f"{_lit(source_system)} as source_system, " if kind.has_source_system else ""
+    system_col = (
+        f"{_lit(source_system)} as source_system, {_lit(date_order) if date_order else 'null::varchar'} as date_order, "
+        if kind.has_source_system
+        else ""
+    )
     doc = "json_object(" + ", ".join(f"{_lit(h)}, {_col(i)}" for i, h in enumerate(names)) + ")"
 
     def work() -> None:
@@ -979,10 +990,20 @@ def _land_csv(
         _finish(
             con,
             kind,
-            ["source_system"] * kind.has_source_system + [c.lower() for c in kind.csv_columns] + ["raw_attributes"],
+            ["source_system", "date_order"] * kind.has_source_system
+            + [c.lower() for c in kind.csv_columns]
+            + ["raw_attributes"],
             payload_expr=None,
-            hash_prefix=source_system or "",
+            hash_prefix=(source_system or "") + (f":date_order={date_order}" if date_order else ""),
         )
+        if kind.has_source_system:
+            order = date_order or (known_orders or {}).get(source_system or "")
+            rows = con.execute(
+                "select date_of_birth, count(*) from _parsed where __cx_reason is null group by 1"
+            ).fetchall()
+            advice = report_date_column("date_of_birth", ((text, order, n) for text, n in rows)).advice()
+            if advice:
+                res.notes.append(advice)
 
     _in_transaction(con, work)
     _apply_stats(con, {str(path): res})
@@ -1195,6 +1216,7 @@ def land_files(
     source_system: str | None = None,
     column_map: Mapping[str, str] | None = None,
     encoding: str | None = None,
+    date_order: str | None = None,
     force: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
     batch_files: int = 256,
@@ -1207,11 +1229,14 @@ def land_files(
     JSON files are read by DuckDB in batches (up to ``batch_files`` files / ``batch_bytes``) in one
     transaction each; a batch that fails is retried file by file, and a file DuckDB cannot read goes the
     robust way (module docstring). A file whose content hash already landed is skipped unless ``force``.
-    ``encoding`` decodes files that are not UTF-8 (they land as UTF-8). ``on_file(result)`` is called once
-    per file (progress bars)."""
+    ``encoding`` decodes files that are not UTF-8 (they land as UTF-8). ``date_order`` (DMY / MDY / YMD) is
+    the day/month order of customer records' dates, landed with each row for staging. ``on_file(result)`` is
+    called once per file (progress bars)."""
     k = KINDS[kind] if isinstance(kind, str) else kind
     mapping = check_column_map(k, column_map)
     encoding = check_encoding(encoding)
+    date_order = check_date_order(date_order) if k.has_source_system else None
+    known_orders = known_date_orders(con) if k.has_source_system else {}
     ensure_raw_schema(con)
     results: list[FileResult] = []
     checked: list[_Pending] = []
@@ -1230,6 +1255,8 @@ def land_files(
                 fingerprint += ":" + ",".join(f"{a}={b}" for a, b in sorted(mapping.items()))
             if encoding:
                 fingerprint += f":encoding={encoding}"
+            if date_order:
+                fingerprint += f":date_order={date_order}"
         except (OSError, ValueError) as exc:
             res.error = _short_error(exc)
             _log_results(con, [(res, "", started)])
@@ -1262,7 +1289,9 @@ def land_files(
             started = time.time()
             res = item.res
             try:
-                _land_csv(con, k, item.path, item.scan, item.system, mapping, encoding, workdir, res)
+                _land_csv(
+                    con, k, item.path, item.scan, item.system, mapping, encoding, workdir, res, date_order, known_orders
+                )
             except Exception as exc:  # bad input never stops the other files
                 res.error = _short_error(exc)
                 res.rows_read = res.rows_rejected = 0
@@ -1271,6 +1300,23 @@ def land_files(
             if on_file:
                 on_file(res)
     return results
+
+
+def known_date_orders(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The seed's date_order per source system, as staging will read it: from the warehouse's loaded seed
+    (config.source_systems) when `dbt seed` has run, else from the project's seeds/source_systems.csv."""
+    try:
+        rows = con.execute(
+            "select source_system, date_order from config.source_systems where date_order is not null"
+        ).fetchall()
+        return {system: order for system, order in rows}
+    except duckdb.Error:
+        pass
+    seed = Path(__file__).resolve().parents[1] / "seeds" / "source_systems.csv"
+    if not seed.is_file():
+        return {}
+    with open(seed, encoding="utf-8", newline="") as fh:
+        return {r["source_system"]: r["date_order"] for r in csv.DictReader(fh) if r.get("date_order")}
 
 
 def _needs_robust_json(shape: str, scan: FileScan, encoding: str | None) -> bool:

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loaders.console import make_console
+from loaders.dates import DATE_ORDERS
 from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect
 from loaders.kinds import KINDS, Kind, resolve_kind
 from loaders.landing import FileResult, check_column_map, check_encoding, discover, ensure_raw_schema, land_files
@@ -22,6 +23,7 @@ EPILOG = """examples:
   cx load data/demo                                   land every known file under data/demo
   cx load conversations page1.json page2.json         land files of one kind
   cx load customers people.csv --source-system hr --map given=first_name,surname=last_name,zip=postcode
+  cx load customers people.csv --source-system hr --date-order DMY     birth dates written 17/03/1984
 
 kinds: """ + ", ".join(f"{k.name} ({'/'.join(k.aliases)})" for k in KINDS.values()) + f"""
 
@@ -66,6 +68,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="the files' text encoding when it is not UTF-8 (e.g. cp1252, latin-1): decoded with it, landed as "
         "UTF-8. Without it, a line that is not UTF-8 is rejected and the rest lands",
+    )
+    p.add_argument(
+        "--date-order",
+        type=str.upper,
+        choices=DATE_ORDERS,
+        default=None,
+        help="day/month order of customer records' dates written as 17/03/1984 or 03/17/1984 (DMY, MDY, YMD); "
+        "overrides seed source_systems.date_order for the rows landed. ISO, YYYYMMDD and month-name dates read "
+        "without it; the summary says how many dates will not parse and which order fits",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any record or file was rejected")
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
@@ -176,6 +187,7 @@ def run(args: argparse.Namespace) -> int:
                     source_system=args.source_system,
                     column_map=maps[kind_name],
                     encoding=encoding,
+                    date_order=args.date_order,
                     force=args.force,
                     on_file=advance,
                 )

@@ -103,3 +103,78 @@
     )
 {%- endmacro %}
 
+
+
+{#-
+    A date written in any common layout → date; null when it does not parse. `order_expr` is the source's
+    day/month order ('DMY', 'MDY' or 'YMD'; seed source_systems.date_order or `cx load --date-order`) and is
+    only needed for the two layouts that cannot tell day from month by themselves; it is never guessed.
+      year first   1984-03-17, 1984/3/17, 1984.03.17, 1984-03-17T00:00:00 (a time part is dropped)
+      compact      19840317 (YYYYMMDD); DDMMYYYY / MMDDYYYY by the order (no date is valid both ways:
+                   YYYYMMDD's month digits would be DDMMYYYY's century, 19 or 20)
+      day-month    17/03/1984, 3.17.1984, 17-03-1984: by the order; without one only when day = month
+      month names  17 Mar 1984, 17-March-1984, Mar 17, 1984, March 17 1984 (English, any case)
+    loaders/dates.py implements the same rules in Python (cx load's summary); a test compares the two.
+-#}
+{% macro parse_date_text(expr, order_expr) -%}
+    {{ return(adapter.dispatch('parse_date_text', 'cx_analytics')(expr, order_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__parse_date_text(expr, order_expr) -%}
+    {%- set v = "nullif(trim(" ~ expr ~ "), '')" -%}
+    {%- set dm = "regexp_replace(" ~ v ~ ", '[./]', '-', 'g')" -%}
+    {%- set named = "regexp_replace(regexp_replace(lower(" ~ v ~ "), '[-,]', ' ', 'g'), '\\bsept\\b', 'sep', 'g')" -%}
+    cast(case
+        when regexp_matches({{ v }}, '^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([T ].*)?$')
+            then try_strptime(regexp_extract({{ dm }}, '^\d{4}-\d{1,2}-\d{1,2}'), '%Y-%m-%d')
+        when regexp_matches({{ v }}, '^\d{8}$')
+            then coalesce(
+                try_strptime({{ v }}, '%Y%m%d'),
+                case upper({{ order_expr }})
+                    when 'DMY' then try_strptime({{ v }}, '%d%m%Y')
+                    when 'MDY' then try_strptime({{ v }}, '%m%d%Y')
+                end
+            )
+        when regexp_matches({{ v }}, '^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$')
+            then case
+                when upper({{ order_expr }}) = 'DMY' then try_strptime({{ dm }}, '%d-%m-%Y')
+                when upper({{ order_expr }}) = 'MDY' then try_strptime({{ dm }}, '%m-%d-%Y')
+                when
+                    cast(regexp_extract({{ dm }}, '^(\d+)-', 1) as integer)
+                    = cast(regexp_extract({{ dm }}, '^\d+-(\d+)-', 1) as integer)
+                    then try_strptime({{ dm }}, '%d-%m-%Y')
+            end
+        when regexp_matches({{ named }}, '^\d{1,2} +[a-z]{3,9}\.? +\d{4}$')
+            then try_strptime(regexp_replace({{ named }}, '[. ]+', ' ', 'g'), ['%d %b %Y', '%d %B %Y'])
+        when regexp_matches({{ named }}, '^[a-z]{3,9}\.? +\d{1,2} +\d{4}$')
+            then try_strptime(regexp_replace({{ named }}, '[. ]+', ' ', 'g'), ['%b %d %Y', '%B %d %Y'])
+    end as date)
+{%- endmacro %}
+
+{% macro default__parse_date_text(expr, order_expr) -%}
+    {{ exceptions.raise_compiler_error('parse_date_text has no implementation for adapter ' ~ adapter.type()) }}
+{%- endmacro %}
+
+
+{#-
+    Why a non-blank date text gives no date: 'day_month_order_unknown' (17/03/1984 from a source whose
+    day/month order is not set: set seed source_systems.date_order or pass cx load --date-order),
+    'not_a_calendar_date' (a known layout, an impossible date: 31/02/1984), 'unrecognised_layout'; null when
+    it parsed or is blank. Portable SQL over parse_date_text.
+-#}
+{% macro date_text_issue(expr, order_expr) -%}
+    case
+        when nullif(trim({{ expr }}), '') is null then null
+        when {{ parse_date_text(expr, order_expr) }} is not null then null
+        when
+            {{ regex_matches('trim(' ~ expr ~ ')', '^[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}$') }}
+            and coalesce(upper({{ order_expr }}), 'YMD') not in ('DMY', 'MDY')
+            and {{ regex_replace('trim(' ~ expr ~ ')', '^0*([0-9]+)[-/.].*$', '\\1') }}
+            <> {{ regex_replace('trim(' ~ expr ~ ')', '^[0-9]+[-/.]0*([0-9]+)[-/.].*$', '\\1') }}
+            then 'day_month_order_unknown'
+        when
+            {{ regex_matches('trim(' ~ expr ~ ')', '^[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}|^[0-9]{8}$|^[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}$') }}
+            then 'not_a_calendar_date'
+        else 'unrecognised_layout'
+    end
+{%- endmacro %}

@@ -3,9 +3,10 @@
     renamed, cast and normalised for matching. Phones are read with the record's own country when it names
     one that seed country_codes knows (an ERP serving UK customers exports national UK numbers), else with the
     source system's conventions (seed source_systems); an unknown system falls back to
-    var('default_calling_code') and UTC.
+    var('default_calling_code') and UTC. Birth dates are read in every common layout (parse_date_text) with
+    the day/month order the rows were landed with (cx load --date-order), else their system's; a value that
+    does not read stays visible in date_of_birth_source_text with date_of_birth_issue saying why.
 -#}
-{%- set dob_formats = ['%Y-%m-%d', '%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d'] -%}
 
 with
 
@@ -13,6 +14,7 @@ records as (
 
     select
         source_system,
+        date_order,
         source_record_id,
         account_id,
         first_name,
@@ -40,7 +42,8 @@ source_systems as (
         trust_rank,
         calling_code,
         trunk_prefix,
-        default_timezone
+        default_timezone,
+        date_order
     from {{ ref('source_systems') }}
 
 ),
@@ -79,7 +82,8 @@ with_system as (
         nullif(trim(latest_records.last_name), '') as last_name,
         latest_records.email,
         latest_records.phone,
-        latest_records.date_of_birth,
+        nullif(trim(latest_records.date_of_birth), '') as date_of_birth_source_text,
+        upper(coalesce(latest_records.date_order, source_systems.date_order)) as date_order,
         nullif(trim(latest_records.street), '') as street,
         nullif(trim(latest_records.city), '') as city,
         nullif(trim(latest_records.postcode), '') as postcode,
@@ -122,7 +126,10 @@ normalized as (
         {{ normalize_name('last_name') }} as last_name_normalized,
         {{ normalize_email('email') }} as email,
         {{ normalize_phone('phone', 'calling_code', 'trunk_prefix') }} as phone_e164,
-        {{ try_parse_date('date_of_birth', dob_formats) }} as date_of_birth,
+        {{ parse_date_text('date_of_birth_source_text', 'date_order') }} as date_of_birth,
+        date_of_birth_source_text,
+        {{ date_text_issue('date_of_birth_source_text', 'date_order') }} as date_of_birth_issue,
+        date_order,
         street,
         city,
         postcode,
@@ -149,6 +156,9 @@ select
     email,
     phone_e164,
     date_of_birth,
+    date_of_birth_source_text,
+    date_of_birth_issue,
+    date_order,
     street,
     city,
     postcode,
