@@ -63,6 +63,31 @@
 {%- endmacro %}
 
 
+{#- Edit distance counting an adjacent transposition as one edit (1984 ~ 1948: 1, Levenshtein says 2). -#}
+{% macro damerau_levenshtein(a, b) -%}
+    {{ return(adapter.dispatch('damerau_levenshtein', 'cx_analytics')(a, b)) }}
+{%- endmacro %}
+
+{% macro duckdb__damerau_levenshtein(a, b) -%}
+    damerau_levenshtein({{ a }}, {{ b }})
+{%- endmacro %}
+
+
+{#- Jaccard similarity of the two texts' sets of space-separated words ('12 wylly place' ~ 'wylly pl 12'). -#}
+{% macro token_jaccard(a, b) -%}
+    {{ return(adapter.dispatch('token_jaccard', 'cx_analytics')(a, b)) }}
+{%- endmacro %}
+
+{% macro duckdb__token_jaccard(a, b) -%}
+    (
+        len(list_intersect(list_distinct(string_split({{ a }}, ' ')), list_distinct(string_split({{ b }}, ' '))))
+        / nullif(
+            len(list_distinct(list_concat(string_split({{ a }}, ' '), string_split({{ b }}, ' ')))), 0
+        )::double
+    )
+{%- endmacro %}
+
+
 {% macro levenshtein(a, b) -%}
     {{ return(adapter.dispatch('levenshtein', 'cx_analytics')(a, b)) }}
 {%- endmacro %}

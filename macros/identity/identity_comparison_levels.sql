@@ -6,18 +6,48 @@
     share when they agree exactly on a comparison with a term_frequency_adjusted level, else null. `records` has one row per
     customer_record_key with the compared features (int_identity__records), `comparisons` is the seed.
     Used for the candidate pairs and for the random pairs that estimate u, so both are scored alike.
-    Similarities are computed once per (pair, comparison) and tested against every level.
+    Similarities are computed once per (pair, comparison), only those the seed's methods use, and tested
+    against every level. Methods (seed column method, threshold):
+      missing / exact / else / else_neutral   either side null / equal / anything else
+      alias          the comparison's canonical forms agree (nickname seed: Bill ~ William)
+      phonetic       the phonetic codes agree (Thompson ~ Thomson)
+      jaro_winkler   Jaro-Winkler similarity >= threshold
+      levenshtein, damerau_levenshtein   edit distance <= threshold (Damerau: a transposition is one edit)
+      token_jaccard  share of shared words >= threshold (street lines with words reordered or dropped)
+      swapped        the value equals the other record's swap partner both ways (first and last name
+                     exchanged); with a threshold, Jaro-Winkler >= threshold both ways
+      day_month_swapped   YYYY-MM-DD texts with the same year and day and month exchanged
+      year_apart     same month and day, years at most threshold apart
 -#}
 {% macro identity_comparison_levels(pairs, records, comparisons) -%}
+    {#- per comparison: the compared column and, where a method needs one, its canonical (alias), phonetic
+        and swap-partner columns of int_identity__records -#}
     {%- set compared = {
-        'first_name': ('first_name', 'first_name_canonical'),
-        'last_name': ('last_name', 'last_name'),
-        'email': ('email', 'email'),
-        'phone_e164': ('phone_e164', 'phone_e164'),
-        'date_of_birth': ('date_of_birth_text', 'date_of_birth_text'),
-        'postcode': ('postcode', 'postcode'),
-        'street': ('street', 'street'),
-        'account_id': ('account_id', 'account_id'),
+        'first_name': {'value': 'first_name', 'alias': 'first_name_canonical', 'phonetic': 'first_name_phonetic',
+                       'partner': 'last_name'},
+        'last_name': {'value': 'last_name', 'phonetic': 'last_name_phonetic', 'partner': 'first_name'},
+        'email': {'value': 'email'},
+        'phone_e164': {'value': 'phone_e164'},
+        'date_of_birth': {'value': 'date_of_birth_text'},
+        'postcode': {'value': 'postcode'},
+        'street': {'value': 'street'},
+        'city': {'value': 'city'},
+        'account_id': {'value': 'account_id'},
+    } -%}
+    {%- set columns = [] -%}
+    {%- for spec in compared.values() -%}
+        {%- for column in spec.values() if column not in columns -%}
+            {%- do columns.append(column) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {#- similarity → the seed methods that need it -#}
+    {%- set similarities = {
+        'jaro_winkler': ['jaro_winkler'],
+        'levenshtein': ['levenshtein'],
+        'damerau_levenshtein': ['damerau_levenshtein'],
+        'token_jaccard': ['token_jaccard'],
+        'swapped': ['swapped'],
+        'dates': ['day_month_swapped', 'year_apart'],
     } -%}
     with cmp_pairs as (
         -- one integer per pair: the level search below groups on it instead of two string keys
@@ -32,8 +62,10 @@
     cmp_methods as (
         select
             comparison,
-            max(case when method = 'jaro_winkler' then 1 else 0 end) = 1 as uses_jaro_winkler,
-            max(case when method = 'levenshtein' then 1 else 0 end) = 1 as uses_levenshtein,
+            {%- for similarity, methods in similarities.items() %}
+            max(case when method in ('{{ methods | join("', '") }}') then 1 else 0 end) = 1 as uses_{{ similarity }},
+            {%- endfor %}
+            max(case when method = 'swapped' then coalesce(threshold, 1.0) end) as swap_threshold,
             max(case when term_frequency_adjusted then 1 else 0 end) = 1 as uses_term_frequency
         from {{ comparisons }}
         group by comparison
@@ -43,7 +75,7 @@
     cmp_wide as (
         select
             cmp_pairs.pair_row,
-            {%- for column in compared.values() | map('list') | sum(start=[]) | unique %}
+            {%- for column in columns %}
             cmp_left.{{ column }} as left_{{ column }},
             cmp_right.{{ column }} as right_{{ column }}{{ ',' if not loop.last }}
             {%- endfor %}
@@ -55,14 +87,19 @@
     ),
 
     cmp_values as (
-        {%- for comparison, columns in compared.items() %}
+        {%- for comparison, spec in compared.items() %}
         select
             pair_row,
             '{{ comparison }}' as comparison,
-            left_{{ columns[0] }} as left_value,
-            right_{{ columns[0] }} as right_value,
-            left_{{ columns[1] }} as left_canonical,
-            right_{{ columns[1] }} as right_canonical
+            {%- for role in ['value', 'alias', 'phonetic', 'partner'] %}
+            {%- if role in spec %}
+            left_{{ spec[role] }} as left_{{ role }},
+            right_{{ spec[role] }} as right_{{ role }}{{ ',' if not loop.last }}
+            {%- else %}
+            cast(null as {{ dbt.type_string() }}) as left_{{ role }},
+            cast(null as {{ dbt.type_string() }}) as right_{{ role }}{{ ',' if not loop.last }}
+            {%- endif %}
+            {%- endfor %}
         from cmp_wide
         {%- if not loop.last %}
         union all
@@ -76,24 +113,59 @@
             cmp_values.comparison,
             cmp_values.left_value is null or cmp_values.right_value is null as is_missing,
             cmp_values.left_value = cmp_values.right_value as is_exact,
-            cmp_values.left_canonical = cmp_values.right_canonical as is_alias,
+            cmp_values.left_alias = cmp_values.right_alias as is_alias,
+            cmp_values.left_phonetic = cmp_values.right_phonetic as is_phonetic,
             case
                 when cmp_methods.uses_term_frequency and cmp_values.left_value = cmp_values.right_value
                     then cmp_values.left_value
             end as exact_value,
             -- similarities only where a fuzzy level can still be reached (not missing, not exact)
             case
-                when
-                    cmp_methods.uses_jaro_winkler
-                    and cmp_values.left_value <> cmp_values.right_value
+                when cmp_methods.uses_jaro_winkler and cmp_values.left_value <> cmp_values.right_value
                     then {{ jaro_winkler('cmp_values.left_value', 'cmp_values.right_value') }}
             end as jaro_winkler_similarity,
             case
-                when
-                    cmp_methods.uses_levenshtein
-                    and cmp_values.left_value <> cmp_values.right_value
+                when cmp_methods.uses_levenshtein and cmp_values.left_value <> cmp_values.right_value
                     then {{ levenshtein('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as levenshtein_distance
+            end as levenshtein_distance,
+            case
+                when cmp_methods.uses_damerau_levenshtein and cmp_values.left_value <> cmp_values.right_value
+                    then {{ damerau_levenshtein('cmp_values.left_value', 'cmp_values.right_value') }}
+            end as damerau_levenshtein_distance,
+            case
+                when cmp_methods.uses_token_jaccard and cmp_values.left_value <> cmp_values.right_value
+                    then {{ token_jaccard('cmp_values.left_value', 'cmp_values.right_value') }}
+            end as token_jaccard_similarity,
+            case
+                when cmp_methods.uses_swapped and cmp_values.left_value <> cmp_values.right_value
+                    then least(
+                        case
+                            when cmp_values.left_value = cmp_values.right_partner then 1.0
+                            else {{ jaro_winkler('cmp_values.left_value', 'cmp_values.right_partner') }}
+                        end,
+                        case
+                            when cmp_values.right_value = cmp_values.left_partner then 1.0
+                            else {{ jaro_winkler('cmp_values.right_value', 'cmp_values.left_partner') }}
+                        end
+                    ) >= cmp_methods.swap_threshold
+            end as is_swapped,
+            -- YYYY-MM-DD texts: day and month exchanged, or the same day and month some years apart
+            case
+                when cmp_methods.uses_dates and cmp_values.left_value <> cmp_values.right_value
+                    then
+                        substr(cmp_values.left_value, 1, 4) = substr(cmp_values.right_value, 1, 4)
+                        and substr(cmp_values.left_value, 6, 2) = substr(cmp_values.right_value, 9, 2)
+                        and substr(cmp_values.left_value, 9, 2) = substr(cmp_values.right_value, 6, 2)
+            end as is_day_month_swapped,
+            case
+                when
+                    cmp_methods.uses_dates and cmp_values.left_value <> cmp_values.right_value
+                    and substr(cmp_values.left_value, 5) = substr(cmp_values.right_value, 5)
+                    then abs(
+                        {{ safe_cast('substr(cmp_values.left_value, 1, 4)', 'integer') }}
+                        - {{ safe_cast('substr(cmp_values.right_value, 1, 4)', 'integer') }}
+                    )
+            end as years_apart
         from cmp_values
         inner join cmp_methods
             on cmp_values.comparison = cmp_methods.comparison
@@ -113,12 +185,24 @@
                 when 'missing' then cmp_similarities.is_missing
                 when 'exact' then not cmp_similarities.is_missing and cmp_similarities.is_exact
                 when 'alias' then not cmp_similarities.is_missing and cmp_similarities.is_alias
+                when 'phonetic' then not cmp_similarities.is_missing and cmp_similarities.is_phonetic
                 when 'jaro_winkler'
                     then not cmp_similarities.is_missing
                     and cmp_similarities.jaro_winkler_similarity >= {{ comparisons }}.threshold
                 when 'levenshtein'
                     then not cmp_similarities.is_missing
                     and cmp_similarities.levenshtein_distance <= {{ comparisons }}.threshold
+                when 'damerau_levenshtein'
+                    then not cmp_similarities.is_missing
+                    and cmp_similarities.damerau_levenshtein_distance <= {{ comparisons }}.threshold
+                when 'token_jaccard'
+                    then not cmp_similarities.is_missing
+                    and cmp_similarities.token_jaccard_similarity >= {{ comparisons }}.threshold
+                when 'swapped' then not cmp_similarities.is_missing and cmp_similarities.is_swapped
+                when 'day_month_swapped' then not cmp_similarities.is_missing and cmp_similarities.is_day_month_swapped
+                when 'year_apart'
+                    then not cmp_similarities.is_missing
+                    and cmp_similarities.years_apart <= {{ comparisons }}.threshold
                 when 'else' then not cmp_similarities.is_missing
                 when 'else_neutral' then not cmp_similarities.is_missing
                 else false

@@ -6,15 +6,21 @@
     rule's max_block_size records (seed column; blank = var('identity_max_block_size')) are skipped: a
     call-centre phone, a placeholder email, or a common first + last name (name-only rules get a small cap,
     since a block of n records costs n(n-1)/2 pairs and name-only pairs never merge on their own).
-    Pairs of records that one interaction shows together (int_identity__interaction_links) are candidates
+    The features are read from the seed when the model runs: a rule over any column of
+    int_identity__records is a seed row only. Pairs of records that one interaction shows together (int_identity__interaction_links) are candidates
     too, under the rule name 'interaction_link'.
     Performance (large profile): records get an integer id (in key order) for the self-join and the pair
     grouping, a key is built with max(case …) per key position (no ordered string aggregation), and every
     pair gets an integer pair_id that the downstream identity models join and group on instead of pair_key.
 -#}
 {%- set key_positions = var('identity_blocking_key_positions') | int -%}
-{%- set features = ['email', 'phone_e164', 'account_id', 'first_name', 'first_name_canonical', 'last_name',
-                    'first_initial', 'last_name_phonetic', 'date_of_birth', 'postcode', 'street'] -%}
+{#- the features the seed's rules use: any column of int_identity__records (date_of_birth: its text) -#}
+{%- set features = [] -%}
+{%- if execute -%}
+    {%- set features = run_query(
+        'select distinct feature from ' ~ ref('identity_blocking_rules') ~ ' order by feature'
+    ).columns[0].values() | list -%}
+{%- endif -%}
 
 with
 
@@ -65,16 +71,14 @@ rule_widths as (
 -- one row per (record, feature) that has a value
 record_features as (
     {%- for feature in features %}
+        {%- set column = 'date_of_birth_text' if feature == 'date_of_birth' else feature %}
 
         select
             record_ids.record_id,
             '{{ feature }}' as feature,
-            cast(
-                record_ids.{{ 'date_of_birth_text' if feature == 'date_of_birth' else feature }}
-                as {{ dbt.type_string() }}
-            ) as feature_value
+            cast(record_ids.{{ column }} as {{ dbt.type_string() }}) as feature_value
         from record_ids
-        where record_ids.{{ feature }} is not null
+        where record_ids.{{ column }} is not null
         {%- if not loop.last %}
 
             union all

@@ -2,6 +2,9 @@
     One row per source customer record (grain: customer_record_key) with the features identity
     resolution compares and blocks on. Everything is derived from stg_crm__customer_records alone, so any
     person-records file landed with `cx load customers` (even without email or phone) flows through.
+    date_of_birth_text is the birth date as YYYY-MM-DD text for blocking and typo-tolerant comparison; a
+    YYYYMMDD value that is no calendar date (19841317: a typo) keeps its digits in that shape, so the typo
+    still counts as a near-agreement instead of a missing value.
 -#}
 with
 
@@ -31,13 +34,32 @@ features as (
         records.last_name_normalized as last_name,
         coalesce(name_aliases.canonical_name, records.first_name_normalized) as first_name_canonical,
         substr(records.first_name_normalized, 1, 1) as first_initial,
+        substr(records.last_name_normalized, 1, 1) as last_initial,
         {{ phonetic_code('records.last_name_normalized') }} as last_name_phonetic,
+        {{ phonetic_code('records.first_name_normalized') }} as first_name_phonetic,
+        -- the two names in alphabetical order: blocks a record on its names even when they were swapped
+        case
+            when records.first_name_normalized < records.last_name_normalized
+                then records.first_name_normalized || ' ' || records.last_name_normalized
+            else records.last_name_normalized || ' ' || records.first_name_normalized
+        end as name_pair_sorted,
         records.email,
         records.phone_e164,
         records.date_of_birth,
-        cast(records.date_of_birth as {{ dbt.type_string() }}) as date_of_birth_text,
+        coalesce(
+            cast(records.date_of_birth as {{ dbt.type_string() }}),
+            case
+                when {{ regex_matches('records.date_of_birth_source_text', '^(19|20)[0-9]{6}$') }}
+                    then substr(records.date_of_birth_source_text, 1, 4)
+                    || '-' || substr(records.date_of_birth_source_text, 5, 2)
+                    || '-' || substr(records.date_of_birth_source_text, 7, 2)
+            end
+        ) as date_of_birth_text,
         records.postcode_normalized as postcode,
         {{ normalize_name('records.street') }} as street,
+        -- without spaces: blocks 'fuhrman street' with 'fuhrmans treet' (a space typo)
+        nullif(replace({{ normalize_name('records.street') }}, ' ', ''), '') as street_compact,
+        {{ normalize_name('records.city') }} as city,
         records.source_updated_at,
         records.trust_rank,
         records._loaded_at as loaded_at
@@ -56,13 +78,18 @@ select
     last_name,
     first_name_canonical,
     first_initial,
+    last_initial,
     last_name_phonetic,
+    first_name_phonetic,
+    name_pair_sorted,
     email,
     phone_e164,
     date_of_birth,
     date_of_birth_text,
     postcode,
     street,
+    street_compact,
+    city,
     source_updated_at,
     trust_rank,
     loaded_at

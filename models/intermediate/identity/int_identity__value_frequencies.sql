@@ -64,6 +64,12 @@ value_features as (
     where street is not null
     union all
     select
+        'city' as comparison,
+        city as feature_value
+    from records
+    where city is not null
+    union all
+    select
         'account_id' as comparison,
         account_id as feature_value
     from records
