@@ -217,3 +217,27 @@
         exact_value
     from cmp_matched_levels
 {%- endmacro %}
+
+
+{#-
+    True when two YYYY-MM-DD birth-date texts can be one date written with one error: equal, one digit
+    changed or two adjacent digits exchanged, day and month exchanged, or the same day and month one year
+    apart (the typo levels of seed identity_comparisons). The cluster guard cuts only clusters holding two
+    dates that are not (int_identity__clusters).
+-#}
+{% macro birth_dates_compatible(a, b) -%}
+    (
+        {{ a }} = {{ b }}
+        or {{ damerau_levenshtein(a, b) }} <= 1
+        or (
+            substr({{ a }}, 1, 4) = substr({{ b }}, 1, 4)
+            and substr({{ a }}, 6, 2) = substr({{ b }}, 9, 2)
+            and substr({{ a }}, 9, 2) = substr({{ b }}, 6, 2)
+        )
+        or (
+            substr({{ a }}, 5) = substr({{ b }}, 5)
+            and abs({{ safe_cast('substr(' ~ a ~ ', 1, 4)', 'integer') }}
+                - {{ safe_cast('substr(' ~ b ~ ', 1, 4)', 'integer') }}) <= 1
+        )
+    )
+{%- endmacro %}

@@ -1,8 +1,9 @@
 {#-
     One row per source customer record (grain: customer_record_key) with the customer it belongs to.
     Clusters are exact connected components of the merge edges (connected_components: labels propagate
-    until none changes). Over-merge guard: a cluster holding two different dates of birth is a chain
-    through records without one; its weakest edge(s) are cut (reviewer merges last) and components are
+    until none changes). Over-merge guard: a cluster holding two dates of birth that one typo cannot explain
+    (birth_dates_compatible: 1984-03-17 ~ 1984-03-18, 1984-17-03, 1985-03-17) in two records that no edge
+    joins directly is a chain through records without one; its weakest edge(s) are cut (reviewer merges last) and components are
     recomputed (only for the conflicted components), up to var('identity_conflict_cut_rounds') rounds; a
     conflict left after that is flagged.
     customer_key = surrogate_key('customer', anchor) where the anchor is the member first seen
@@ -102,13 +103,36 @@ components_{{ r }} as (
 ),
 {%- endif %}
 
-conflicted_{{ r }} as (
-    select components_{{ r }}.component_key
-    from components_{{ r }}
+-- from round 1 on only the recomputed components can hold a conflict, and edges_{r} holds all their edges
+{%- set checked = 'components_0' if r == 0 else 'recomputed_' ~ r %}
+component_birth_dates_{{ r }} as (
+    select
+        {{ checked }}.component_key,
+        {{ checked }}.node_key,
+        records.date_of_birth_text
+    from {{ checked }}
     inner join records
-        on components_{{ r }}.node_key = records.customer_record_key
-    group by components_{{ r }}.component_key
-    having count(distinct records.date_of_birth) > 1
+        on {{ checked }}.node_key = records.customer_record_key
+    where records.date_of_birth_text is not null
+),
+
+-- two records joined only through others whose birth dates one typo cannot explain
+-- (birth_dates_compatible); a pair merged directly was scored on its dates already
+conflicted_{{ r }} as (
+    select distinct left_dates.component_key
+    from component_birth_dates_{{ r }} as left_dates
+    inner join component_birth_dates_{{ r }} as right_dates
+        on
+            left_dates.component_key = right_dates.component_key
+            and left_dates.node_key < right_dates.node_key
+            and left_dates.date_of_birth_text <> right_dates.date_of_birth_text
+    left join edges_{{ r }} as direct_edges
+        on
+            left_dates.node_key = direct_edges.left_record_key
+            and right_dates.node_key = direct_edges.right_record_key
+    where
+        direct_edges.left_record_key is null
+        and not {{ birth_dates_compatible('left_dates.date_of_birth_text', 'right_dates.date_of_birth_text') }}
 ),
 {%- if r < rounds %}
 
