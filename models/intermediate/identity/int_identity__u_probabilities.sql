@@ -1,0 +1,199 @@
+{#-
+    u = P(level | two different people), one row per scored level of seed identity_comparisons (grain:
+    comparison, level_order; the 'missing' and 'else_neutral' levels weigh nothing and have no u):
+      exact levels: the chance two different records picked at random share a value,
+          Σ_v n_v (n_v − 1) / (n (n − 1)) over the field's values (int_identity__value_frequencies);
+      the 'interaction' level: the share of all record pairs an interaction links;
+      other levels: the level's share among var('identity_u_sample_pairs') pseudo-random record pairs (md5
+          order, var('identity_u_sample_offsets') partners each), Laplace smoothed (random pairs are almost
+          all non-matches).
+-#}
+{%- set offsets = var('identity_u_sample_offsets') | int -%}
+{%- set probability_floor = 0.00001 -%}
+
+with
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+comparisons as (
+
+    select * from {{ ref('identity_comparisons') }}
+
+),
+
+value_counts as (
+
+    select * from {{ ref('int_identity__value_frequencies') }}
+
+),
+
+interaction_links as (
+
+    select * from {{ ref('int_identity__interaction_links') }}
+
+),
+
+-- u, part 1: random pairs (record i with record i + k·stride in md5 order, k = 1..offsets)
+numbered_records as (
+
+    select
+        customer_record_key,
+        row_number() over (order by {{ md5_hex('customer_record_key') }}, customer_record_key) as record_number,
+        count(*) over () as record_count
+    from records
+
+),
+
+sample_offsets as (
+
+    select record_number as sample_offset
+    from numbered_records
+    where record_number <= {{ offsets }}
+
+),
+
+sampled_partners as (
+
+    select
+        numbered_records.customer_record_key as left_record_key,
+        mod(
+            numbered_records.record_number - 1
+            + sample_offsets.sample_offset
+            * greatest(floor(numbered_records.record_count / ({{ offsets }} + 1)), 1),
+            numbered_records.record_count
+        )
+        + 1 as partner_number
+    from numbered_records
+    cross join sample_offsets
+    where numbered_records.record_number <= {{ var('identity_u_sample_pairs') }} / {{ offsets }}
+
+),
+
+random_pairs as (
+
+    select
+        row_number() over () as pair_id,
+        sampled_partners.left_record_key,
+        numbered_records.customer_record_key as right_record_key
+    from sampled_partners
+    inner join numbered_records
+        on sampled_partners.partner_number = numbered_records.record_number
+    where sampled_partners.left_record_key <> numbered_records.customer_record_key
+
+),
+
+random_levels as (
+
+    {{ identity_comparison_levels('random_pairs', 'records', 'comparisons') }}
+
+),
+
+random_level_counts as (
+
+    select
+        comparisons.comparison,
+        comparisons.level_order,
+        count(random_levels.level_order) as pair_count
+    from comparisons
+    left join random_levels
+        on
+            comparisons.comparison = random_levels.comparison
+            and comparisons.level_order = random_levels.level_order
+    -- a neutral level has no u of its own but is part of the denominator: P(level | different people)
+    -- is a share of all random pairs with a value on both sides
+    where comparisons.method <> 'missing'
+    group by comparisons.comparison, comparisons.level_order
+
+),
+
+random_level_shares as (
+
+    select
+        comparison,
+        level_order,
+        (pair_count + 1.0)
+        / (sum(pair_count) over (partition by comparison) + count(*) over (partition by comparison))
+            as u_probability
+    from random_level_counts
+
+),
+
+-- u, part 2: exact agreement by chance from value frequencies (no sampling noise)
+exact_chance as (
+
+    select
+        comparison,
+        -- pairs of two different records: Σ n_v(n_v − 1) / (n(n − 1)). Σ n_v² / n² would pair every record
+        -- with itself, and for near-unique fields (email, phone, account id) that self-agreement (1/n) was
+        -- most of u, understating the evidence of an exact match by 1–2 bits
+        sum(value_count * (value_count - 1)) * 1.0 / nullif(sum(value_count) * (sum(value_count) - 1), 0)
+            as u_probability
+    from value_counts
+    group by comparison
+
+),
+
+-- u, part 3: the share of all record pairs that an interaction links (an overestimate: most linked pairs
+-- are the same person)
+record_pairs as (
+
+    select count(*) * (count(*) - 1.0) / 2.0 as all_pairs
+    from records
+
+),
+
+interaction_chance as (
+
+    select count(interaction_links.left_record_key) / nullif(max(record_pairs.all_pairs), 0) as u_probability
+    from record_pairs
+    left join interaction_links
+        on true
+
+),
+
+u_estimates as (
+
+    select
+        comparisons.comparison,
+        comparisons.level_order,
+        comparisons.level_name,
+        comparisons.method,
+        comparisons.m_start,
+        case comparisons.method
+            when 'exact' then 'value_frequency'
+            when 'interaction' then 'interaction_links'
+            else 'random_pairs'
+        end as u_source,
+        greatest(
+            case comparisons.method
+                when 'exact' then exact_chance.u_probability
+                when 'interaction' then interaction_chance.u_probability
+                else random_level_shares.u_probability
+            end,
+            {{ probability_floor }}
+        ) as u_probability
+    from comparisons
+    left join random_level_shares
+        on
+            comparisons.comparison = random_level_shares.comparison
+            and comparisons.level_order = random_level_shares.level_order
+    left join exact_chance
+        on comparisons.comparison = exact_chance.comparison
+    cross join interaction_chance
+    where comparisons.method not in ('missing', 'else_neutral')
+
+)
+
+select
+    comparison,
+    level_order,
+    level_name,
+    method,
+    m_start,
+    u_source,
+    u_probability
+from u_estimates
