@@ -32,6 +32,18 @@ merge_edges as (
 
 ),
 
+-- pairs scored at least as likely as the review threshold: their two records were compared directly
+-- and their birth dates already weighed in the score
+vouched_pairs as (
+
+    select
+        left_record_key,
+        right_record_key
+    from {{ ref('int_identity__pair_scores') }}
+    where match_probability >= {{ var('identity_review_threshold') }}
+
+),
+
 -- nodes is read inside connected_components
 nodes as (  -- noqa: ST03
 
@@ -117,7 +129,8 @@ component_birth_dates_{{ r }} as (
 ),
 
 -- two records joined only through others whose birth dates one typo cannot explain
--- (birth_dates_compatible); a pair merged directly was scored on its dates already
+-- (birth_dates_compatible); a pair merged directly, or scored at least at the review threshold, was
+-- compared on its dates already
 conflicted_{{ r }} as (
     select distinct left_dates.component_key
     from component_birth_dates_{{ r }} as left_dates
@@ -130,8 +143,13 @@ conflicted_{{ r }} as (
         on
             left_dates.node_key = direct_edges.left_record_key
             and right_dates.node_key = direct_edges.right_record_key
+    left join vouched_pairs
+        on
+            left_dates.node_key = vouched_pairs.left_record_key
+            and right_dates.node_key = vouched_pairs.right_record_key
     where
         direct_edges.left_record_key is null
+        and vouched_pairs.left_record_key is null
         and not {{ birth_dates_compatible('left_dates.date_of_birth_text', 'right_dates.date_of_birth_text') }}
 ),
 {%- if r < rounds %}

@@ -6,9 +6,9 @@
     match_probability = 2^w / (1 + 2^w), the probability that both records are the same person.
     Decisions use the probability, never a raw similarity average (seed 002 §2):
       >= var('identity_auto_merge_threshold') → auto_merge, >= var('identity_review_threshold') → review,
-      else no_match. Household guard: a pair with no person-level agreement (first name, or exact
-      email / account id / date of birth) never merges or enters review on shared phone, address and
-      last name alone.
+      else no_match. Household guard: a pair with no person-level agreement (a first name, email, account
+      id or date of birth at a level that counts for a match: exact, or one typo apart) never merges or
+      enters review on shared phone, address and last name alone.
     The explanation (per comparison {level, bayes_factor, match_weight}) and the agreeing / disagreeing
     comparison lists are built for auto_merge and review pairs only, the ones people read; no_match pairs
     (most candidate pairs) leave them null. Pairs are grouped and joined on the integer pair_id.
@@ -62,8 +62,9 @@ weighted_levels as (
             ln(comparison_weights.m_probability / value_frequencies.term_frequency_u) / ln(2.0),
             comparison_weights.match_weight
         ) as match_weight,
+        -- an anchor agreeing at any level that counts for a match (a birth date one typo apart too)
         comparison_levels.comparison in ({{ "'" ~ var('identity_anchor_comparisons') | join("', '") ~ "'" }})
-        and comparison_weights.method = 'exact' as is_anchor_agreement,
+        and comparison_weights.match_weight > 0 as is_anchor_agreement,
         comparison_levels.comparison = 'first_name'
         and coalesce(
             comparison_weights.m_probability > value_frequencies.term_frequency_u,
