@@ -22,7 +22,7 @@ def test_chain_of_500_auto_matches_is_one_cluster(tmp_path: Path) -> None:
     con.execute(
         "create table intermediate.int_identity__records as "
         "select unnest(?) as customer_record_key, 'chain' as source_system, unnest(?) as source_record_id, "
-        "date '1980-01-01' as date_of_birth",
+        "date '1980-01-01' as date_of_birth, '1980-01-01' as date_of_birth_text",
         [keys, keys],
     )
     # edges listed from the far end first, so a label can only arrive by propagating along the chain
