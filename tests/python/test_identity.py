@@ -7,7 +7,8 @@ import subprocess
 from pathlib import Path
 
 import duckdb
-from conftest import BIN, query, run_dbt
+import yaml
+from conftest import BIN, ROOT, query, run_dbt
 
 CHAIN = 500
 
@@ -116,3 +117,80 @@ def test_person_records_without_email_or_phone_cluster(tmp_path: Path) -> None:
     together = sum(1 for keys in by_person.values() if len(keys) == 1)
     assert together / len(people) >= 0.97, f"only {together} of {len(people)} people clustered"
     assert all(len(persons) == 1 for persons in by_customer.values()), "two people merged"
+
+
+def _em_reference(
+    levels: list[tuple[int, str, int]], comparisons: dict, iterations: int
+) -> tuple[dict, float, float]:
+    """Expectation maximisation of m written out in Python, independently of the SQL: the candidate pairs
+    are matches (share lam, level shares m) or non-matches (level shares u'); levels 'missing' and
+    'else_neutral' weigh nothing; each estimate is smoothed by one pseudo-pair (m_start / the random u)."""
+    import math
+    from collections import Counter, defaultdict
+
+    by_pair: dict[int, dict[str, int]] = defaultdict(dict)
+    for pair_id, comparison, level in levels:
+        by_pair[pair_id][comparison] = level
+    patterns = Counter(tuple(sorted(p.items())) for p in by_pair.values())
+    scored = {k for k, v in comparisons.items() if v["method"] not in ("missing", "else_neutral")}
+    m = {k: comparisons[k]["m_start"] for k in scored}
+    u = {k: comparisons[k]["u"] for k in scored}
+    lam, previous = 0.1, dict(m)
+    for _ in range(iterations):
+        previous = dict(m)
+        post = {}
+        for pattern in patterns:
+            x = math.log(lam / (1 - lam))
+            for comparison, level in pattern:
+                if (comparison, level) in scored:
+                    x += math.log(m[(comparison, level)] / u[(comparison, level)])
+            post[pattern] = 1 / (1 + math.exp(-max(min(x, 700), -700)))
+        mw, uw = Counter(), Counter()
+        mt, ut = Counter(), Counter()
+        for pattern, n in patterns.items():
+            p = post[pattern]
+            for comparison, level in pattern:
+                mw[(comparison, level)] += n * p
+                uw[(comparison, level)] += n * (1 - p)
+                if comparisons[(comparison, level)]["method"] != "missing":
+                    mt[comparison] += n * p
+                    ut[comparison] += n * (1 - p)
+        total = sum(patterns.values())
+        lam = sum(n * post[p] for p, n in patterns.items()) / total
+        for key in scored:
+            if key in mw:  # a level no candidate reaches keeps its last value (the SQL leaves it out)
+                m[key] = max((mw[key] + comparisons[key]["m_start"]) / (mt[key[0]] + 1), 1e-6)
+                u[key] = max((uw[key] + comparisons[key]["u"]) / (ut[key[0]] + 1), 1e-6)
+    return {k: v for k, v in m.items()}, lam, max(abs(m[k] - previous[k]) for k in scored)
+
+
+def test_em_m_probabilities_equal_an_independent_python_em(sample_warehouse) -> None:
+    """int_identity__m_probabilities on the sample warehouse equals the EM above run on the same candidate
+    pairs' levels, to 1e-9, and has converged (its last round changed no m by more than 1e-4)."""
+    db = sample_warehouse.db
+    levels = query(db, "select pair_id, comparison, level_order from intermediate.int_identity__comparison_levels")
+    seed = query(db, "select comparison, level_order, method, m_start from config.identity_comparisons")
+    u = dict(
+        ((c, lv), p) for c, lv, p in query(
+            db, "select comparison, level_order, u_probability from intermediate.int_identity__u_probabilities"
+        )
+    )  # fmt: skip
+    comparisons = {
+        (c, lv): {"method": method, "m_start": m_start, "u": u.get((c, lv))} for c, lv, method, m_start in seed
+    }
+    iterations = int(yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["identity_em_iterations"])
+    expected_m, expected_lam, last_change = _em_reference(levels, comparisons, iterations)
+    got = query(
+        db,
+        "select comparison, level_order, m_probability, em_match_share, em_last_change "
+        "from intermediate.int_identity__m_probabilities",
+    )
+    assert got, "no m estimated"
+    for comparison, level, m, lam, change in got:
+        assert abs(m - expected_m[(comparison, level)]) < 1e-9, (comparison, level, m, expected_m[(comparison, level)])
+        assert abs(lam - expected_lam) < 1e-9
+        assert change < 1e-4
+    # every level a candidate pair reaches has its m; the others are absent
+    reached = {(c, lv) for _, c, lv in levels} & {k for k, v in comparisons.items()
+                                                  if v["method"] not in ("missing", "else_neutral")}  # fmt: skip
+    assert {(c, lv) for c, lv, *_ in got} == reached
