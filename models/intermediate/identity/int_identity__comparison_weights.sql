@@ -35,6 +35,13 @@ records as (
 
 ),
 
+record_pairs as (
+
+    select count(*) * (count(*) - 1.0) / 2.0 as all_pairs
+    from records
+
+),
+
 prior as (
 
     select
@@ -44,10 +51,7 @@ prior as (
             {{ probability_floor }} / 1000
         ) as prior_match_probability
     from m_probabilities
-    cross join (
-        select count(*) * (count(*) - 1.0) / 2.0 as all_pairs
-        from records
-    ) as record_pairs
+    cross join record_pairs
 
 ),
 

@@ -110,23 +110,29 @@ params_0 as (
 ),
 {%- for i in range(iterations) %}
 
-    posterior_{{ i }} as (
+    log_odds_{{ i }} as (
 
         select
             pattern_levels.pattern,
             max(pattern_levels.pair_count) as pair_count,
-            1.0 / (
-                1.0 + exp(-greatest(least(
-                    ln(max(params_{{ i }}.match_share) / (1.0 - max(params_{{ i }}.match_share)))
-                    + sum(ln(params_{{ i }}.m_probability / params_{{ i }}.nonmatch_probability)),
-                    700), -700))
-            ) as match_probability
+            ln(max(params_{{ i }}.match_share) / (1.0 - max(params_{{ i }}.match_share)))
+            + sum(ln(params_{{ i }}.m_probability / params_{{ i }}.nonmatch_probability)) as log_odds
         from pattern_levels
         inner join params_{{ i }}
             on
                 pattern_levels.comparison = params_{{ i }}.comparison
                 and pattern_levels.level_order = params_{{ i }}.level_order
         group by pattern_levels.pattern
+
+    ),
+
+    posterior_{{ i }} as (
+
+        select
+            pattern,
+            pair_count,
+            1.0 / (1.0 + exp(-greatest(least(log_odds, 700), -700))) as match_probability
+        from log_odds_{{ i }}
 
     ),
 
@@ -138,10 +144,17 @@ params_0 as (
             pattern_levels.is_scored,
             sum(pattern_levels.pair_count * posterior_{{ i }}.match_probability) as match_weight,
             sum(pattern_levels.pair_count * (1.0 - posterior_{{ i }}.match_probability)) as nonmatch_weight,
-            sum(case when pattern_levels.has_values then pattern_levels.pair_count * posterior_{{ i }}.match_probability end)
-                as match_weight_with_values,
             sum(
-                case when pattern_levels.has_values then pattern_levels.pair_count * (1.0 - posterior_{{ i }}.match_probability) end
+                case
+                    when pattern_levels.has_values
+                        then pattern_levels.pair_count * posterior_{{ i }}.match_probability
+                end
+            ) as match_weight_with_values,
+            sum(
+                case
+                    when pattern_levels.has_values
+                        then pattern_levels.pair_count * (1.0 - posterior_{{ i }}.match_probability)
+                end
             ) as nonmatch_weight_with_values,
             sum(pattern_levels.pair_count) as pair_count
         from pattern_levels
@@ -189,6 +202,13 @@ params_0 as (
     ),
 {%- endfor %}
 
+candidate_count as (
+
+    select sum(pair_count) as candidate_pairs
+    from patterns
+
+),
+
 final as (
 
     select
@@ -199,7 +219,7 @@ final as (
         params_{{ iterations }}.match_share as em_match_share,
         max(abs(params_{{ iterations }}.m_probability - params_{{ iterations - 1 }}.m_probability)) over ()
             as em_last_change,
-        (select sum(pair_count) from patterns) as candidate_pairs
+        candidate_count.candidate_pairs
     from params_{{ iterations }}
     inner join params_{{ iterations - 1 }}
         on
@@ -209,6 +229,7 @@ final as (
         on
             params_{{ iterations }}.comparison = u_probabilities.comparison
             and params_{{ iterations }}.level_order = u_probabilities.level_order
+    cross join candidate_count
 
 )
 

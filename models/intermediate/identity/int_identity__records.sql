@@ -50,9 +50,12 @@ features as (
             cast(records.date_of_birth as {{ dbt.type_string() }}),
             case
                 when {{ regex_matches('records.date_of_birth_source_text', '^(19|20)[0-9]{6}$') }}
-                    then substr(records.date_of_birth_source_text, 1, 4)
-                    || '-' || substr(records.date_of_birth_source_text, 5, 2)
-                    || '-' || substr(records.date_of_birth_source_text, 7, 2)
+                    then concat_ws(
+                        '-',
+                        substr(records.date_of_birth_source_text, 1, 4),
+                        substr(records.date_of_birth_source_text, 5, 2),
+                        substr(records.date_of_birth_source_text, 7, 2)
+                    )
             end
         ) as date_of_birth_text,
         records.postcode_normalized as postcode,
