@@ -999,7 +999,7 @@ def _land_csv(
         if kind.has_source_system:
             order = date_order or (known_orders or {}).get(source_system or "")
             rows = con.execute(
-                "select date_of_birth, count(*) from _parsed where __cx_reason is null group by 1"
+                "select date_of_birth, count(*) from _parsed where __cx_reason is null group by 1 order by 1"
             ).fetchall()
             advice = report_date_column("date_of_birth", ((text, order, n) for text, n in rows)).advice()
             if advice:
