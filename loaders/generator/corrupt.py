@@ -7,8 +7,9 @@ below is drawn independently with the probability in ``RATES`` (a field that tur
 corruption). Heavy noise is applied on top of the standard noise (nicknames, case, spacing, phone formats,
 blanks of the standard generator), to the records each system already has *and* to extra duplicates.
 
-Corruption kinds (every applied corruption changes the value; a kind that cannot change a value is not
-applied and not logged):
+Corruption kinds (every applied corruption changes the value and never undoes an earlier one, so a value
+differs from its clean value exactly when a corruption of it is logged; a kind that cannot change a value is
+not applied and not logged):
 
 ``missing``
     the field is written blank.
@@ -264,10 +265,11 @@ class HeavyNoise:
                 value, kinds = self._date(system, value, rates)
             else:
                 kinds = []
+                original = value
                 for kind, p in rates.items():
                     if kind == "missing" or rng.random() >= p:
                         continue
-                    new = self._apply(field, kind, value)
+                    new = self._apply(field, kind, value, original)
                     if new != value:
                         value = new
                         kinds.append(kind)
@@ -283,11 +285,12 @@ class HeavyNoise:
         )
         return out
 
-    def _apply(self, field: str, kind: str, value: str) -> str:
-        """One corruption of ``kind``; a few tries for one that changes the value (else it is returned as is)."""
+    def _apply(self, field: str, kind: str, value: str, original: str) -> str:
+        """One corruption of ``kind``; a few tries for one that changes the value and does not undo an earlier
+        corruption of the field (else the value is returned as is)."""
         for _ in range(5):
             new = self._apply_once(field, kind, value)
-            if new != value:
+            if new not in (value, original):
                 return new
         return value
 
@@ -309,7 +312,7 @@ class HeavyNoise:
     def _date(self, system: str, iso: str, rates: dict[str, float]) -> tuple[str, list[str]]:
         """Errors on an ISO birth date, then the system's layout, then OCR on the written text."""
         rng = self.rng
-        digits = iso.replace("-", "")
+        digits = original = iso.replace("-", "")
         kinds: list[str] = []
         for kind in ("swap_day_month", "digit", "transpose", "year"):
             if rng.random() >= rates[kind]:
@@ -319,7 +322,8 @@ class HeavyNoise:
                 if int(digits[6:]) <= 12 and digits[4:6] != digits[6:]:
                     new = digits[:4] + digits[6:] + digits[4:6]
             elif kind == "year":
-                new = f"{int(digits[:4]) + rng.choice((-1, 1)):04d}" + digits[4:]
+                years = [f"{int(digits[:4]) + d:04d}" + digits[4:] for d in (-1, 1)]
+                new = rng.choice([y for y in years if y != original])
             else:
                 for _ in range(20):
                     if kind == "digit":
@@ -328,10 +332,10 @@ class HeavyNoise:
                     else:
                         pos = rng.randrange(2, 7)
                         cand = digits[:pos] + digits[pos + 1] + digits[pos] + digits[pos + 2 :]
-                    if cand != digits and _valid(cand):
+                    if cand not in (digits, original) and _valid(cand):
                         new = cand
                         break
-            if new != digits and _valid(new):
+            if new not in (digits, original) and _valid(new):
                 digits = new
                 kinds.append(kind)
         day = _valid(digits)
