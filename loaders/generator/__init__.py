@@ -1,7 +1,8 @@
 """Synthetic, deterministic Genesys Cloud CX data set with planted ground truth (`cx generate`).
 
-``generate(profile, seed, out_dir, overrides)`` writes every file kind of docs/sources.md plus ``truth/``
-and ``manifest.json`` and returns the manifest. Same seed and profile give byte-identical files.
+``generate(profile, seed, out_dir, overrides, noise="standard")`` writes every file kind of docs/sources.md plus
+``truth/`` and ``manifest.json`` and returns the manifest. Same seed and profile give byte-identical files;
+``noise="heavy"`` corrupts the customer records like the record-linkage benchmarks (loaders/generator/corrupt.py).
 """
 
 from loaders.generator.core import GENERATOR_VERSION, generate

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loaders.generator.core import generate
+from loaders.generator.core import NOISE_LEVELS, generate
 from loaders.generator.profiles import PROFILES, REFERENCE_TIME, WINDOW_DAYS
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     vol.add_argument("--conversions", type=int, metavar="N", help="CRM conversions (target)")
     vol.add_argument("--crm-events", dest="crm_events", type=int, metavar="N",
                      help="CRM webhook deliveries in crm/events.ndjson (target)")  # fmt: skip
+    parser.add_argument(
+        "--noise",
+        choices=NOISE_LEVELS,
+        default="standard",
+        help=(
+            "how messy the customer records are (default: standard). heavy corrupts customers/customers_<system>.csv "
+            "like the FEBRL / GeCo record-linkage benchmarks: per record and field, independently, typos, phonetic "
+            "and OCR errors, blanks, first/last name and day/month swaps, birth date digit / year errors; birth "
+            "dates as YYYYMMDD in crm and DD/MM/YYYY in erp (a few %% ISO or '17 Mar 1984'); ~35%% of people get 1-4 "
+            "extra duplicate records; ≈2.5 corruptions per crm/erp record (rates: loaders/generator/corrupt.py). "
+            "Clean values and applied corruptions per record: truth/customer_records_clean.csv; manifest.json gets "
+            '"noise": "heavy". All other files are identical to standard'
+        ),
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
     parser.set_defaults(func=run)
     return parser
@@ -59,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         if args.no_progress:
-            manifest = generate(args.profile, args.seed, args.out, overrides)
+            manifest = generate(args.profile, args.seed, args.out, overrides, noise=args.noise)
         else:
             manifest = _with_progress(args, overrides)
     except ValueError as exc:
@@ -83,7 +97,7 @@ def _with_progress(args: argparse.Namespace, overrides: dict[str, int | None]) -
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return generate(args.profile, args.seed, args.out, overrides, progress=progress)
+        return generate(args.profile, args.seed, args.out, overrides, progress=progress, noise=args.noise)
 
 
 def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:
@@ -91,7 +105,10 @@ def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:
     from rich.table import Table
 
     c = manifest["counts"]
-    table = Table(title=f"cx generate — profile {manifest['profile']}, seed {manifest['seed']}", show_lines=False)
+    noise = f", noise {manifest['noise']}" if "noise" in manifest else ""
+    table = Table(
+        title=f"cx generate — profile {manifest['profile']}, seed {manifest['seed']}{noise}", show_lines=False
+    )
     table.add_column("file")
     table.add_column("rows", justify="right")
     table.add_row("genesys/conversations/<day>/*.json",

@@ -12,6 +12,7 @@ from typing import Any
 
 from loaders.generator import conversations as C
 from loaders.generator.activity import REF_MS, Planner, poisson
+from loaders.generator.corrupt import CLEAN_COLUMNS, HeavyNoise
 from loaders.generator.crm import EVENT_TRUTH_COLUMNS, CrmEventWriter, conversion_row
 from loaders.generator.ids import fixed_uuid
 from loaders.generator.marketing import TOUCH_COLUMNS, make_campaigns, touch_row, write_campaigns
@@ -24,6 +25,7 @@ GENERATOR_VERSION = "1.0.0"
 PAGE_SIZE = 1000
 LIVE_DUPLICATE_SHARE = 0.03
 EVENT_SHARE = 0.92
+NOISE_LEVELS = ("standard", "heavy")
 OUTPUT_DIRS = ("genesys", "customers", "crm", "marketing", "truth")
 
 ProgressFn = Callable[[str, int, int], None]
@@ -58,11 +60,16 @@ def generate(
     out_dir: str | Path,
     overrides: dict[str, int | None] | None = None,
     progress: ProgressFn | None = None,
+    noise: str = "standard",
 ) -> dict[str, Any]:
     """Write the synthetic data set to ``out_dir`` and return the manifest (also written as manifest.json).
 
-    Deterministic: the same (profile, seed, overrides) produce byte-identical files.
+    Deterministic: the same (profile, seed, overrides, noise) produce byte-identical files. ``noise="heavy"``
+    corrupts the customer records much harder and adds duplicates (loaders/generator/corrupt.py); every other
+    file is the same as with ``"standard"``.
     """
+    if noise not in NOISE_LEVELS:
+        raise ValueError(f"unknown noise {noise!r}; choose one of {', '.join(NOISE_LEVELS)}")
     vol = resolve_volumes(profile, overrides)
     progress = progress or _noop
     out = Path(out_dir)
@@ -81,12 +88,20 @@ def generate(
     # --- people and their customer records -------------------------------------------------------------
     progress("people", 0, vol.customers)
     people = make_people(random.Random(f"{seed}:people"), vol.customers)
+    heavy: HeavyNoise | None = None
+    clean_fh = None
+    if noise == "heavy":
+        clean_fh = open(truth / "customer_records_clean.csv", "w", encoding="utf-8", newline="")
+        clean_fh.write(csv_line(CLEAN_COLUMNS))
+        heavy = HeavyNoise(random.Random(f"{seed}:noise_heavy"), lambda row, fh=clean_fh: fh.write(csv_line(row)))
     with open(truth / "person_records.csv", "w", encoding="utf-8", newline="") as fh:
         fh.write(csv_line(["source_system", "source_record_id", "person_id"]))
         per_system = write_customer_files(
             random.Random(f"{seed}:records"), people, out,
-            lambda system, rec, pid: fh.write(csv_line([system, rec, pid])),
+            lambda system, rec, pid: fh.write(csv_line([system, rec, pid])), heavy,
         )  # fmt: skip
+    if clean_fh is not None:
+        clean_fh.close()
     counts["crm_customer_records"] = sum(per_system.values())
     counts["crm_customer_records_by_system"] = per_system
     with open(truth / "persons.csv", "w", encoding="utf-8", newline="") as fh:
@@ -148,6 +163,10 @@ def generate(
         },
         "truth_rules": TRUTH_RULES,
     }
+    if heavy is not None:  # standard manifests stay exactly as before --noise existed
+        manifest = {**dict(list(manifest.items())[:4]), "noise": noise, **dict(list(manifest.items())[4:])}
+        manifest["truth_files"]["customer_records_clean"] = "truth/customer_records_clean.csv"
+        manifest["counts"]["heavy_noise"] = heavy.stats()
     with open(out / "manifest.json", "w", encoding="utf-8", newline="") as fh:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")

@@ -6,6 +6,7 @@ import math
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from loaders.generator import names as N
 from loaders.generator.profiles import REFERENCE_EPOCH_S
@@ -20,6 +21,9 @@ from loaders.generator.textmess import (
     typo,
 )
 from loaders.generator.timeutil import iso_s
+
+if TYPE_CHECKING:
+    from loaders.generator.corrupt import HeavyNoise
 
 SYSTEMS = ("crm", "erp", "web", "telephony")
 
@@ -206,28 +210,36 @@ def _email(rng: random.Random, first: str, last: str) -> str:
     return f"{local}@{rng.choice(N.EMAIL_DOMAINS)}"
 
 
-def write_customer_files(
-    rng: random.Random,
-    people: list[Person],
-    out_dir: Path,
-    truth_writer: Callable[[str, str, str], None],
-) -> dict[str, int]:
-    """Write customers/customers_<system>.csv (sorted by source_record_id) and report rows per system.
-
-    Sets ``crm_id`` / ``old_crm_id`` / ``old_account_id`` on people (the conversion and touch files
-    reference CRM ids).
-    """
-    ids = _Unique()
-    accounts = _Unique()
-    accounts.used.update(p.account_id for p in people)
-    rows: dict[str, list[tuple[str, str]]] = {s: [] for s in SYSTEMS}
+def _id_makers(rng: random.Random) -> dict[str, Callable[[], str]]:
     alphabet = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-    makers = {
+    return {
         "crm": lambda: "00Q" + "".join(rng.choice(alphabet) for _ in range(9)),
         "erp": lambda: f"E{rng.randrange(10**8):08d}",
         "web": lambda: f"web-{rng.getrandbits(40):010x}",
         "telephony": lambda: f"TEL-{rng.randrange(10**7):07d}",
     }
+
+
+def write_customer_files(
+    rng: random.Random,
+    people: list[Person],
+    out_dir: Path,
+    truth_writer: Callable[[str, str, str], None],
+    heavy: HeavyNoise | None = None,
+) -> dict[str, int]:
+    """Write customers/customers_<system>.csv (sorted by source_record_id) and report rows per system.
+
+    Sets ``crm_id`` / ``old_crm_id`` / ``old_account_id`` on people (the conversion and touch files
+    reference CRM ids). With ``heavy`` (``--noise heavy``) every record is corrupted by it and, once every
+    standard record is drawn, people get extra duplicate records from its own random stream (so the
+    standard draws, ids and everything derived from them stay as without it).
+    """
+    ids = _Unique()
+    accounts = _Unique()
+    accounts.used.update(p.account_id for p in people)
+    rows: dict[str, list[tuple[str, str]]] = {s: [] for s in SYSTEMS}
+    makers = _id_makers(rng)
+    systems_of: list[list[str]] = []
     for p in people:
         systems = [s for s, prob in _SYSTEM_SHARE if rng.random() < prob]
         if not systems:
@@ -255,7 +267,13 @@ def write_customer_files(
                     p.crm_id = rec_id
             truth_writer(system, rec_id, p.person_id)
             fields = _record_fields(rng, p, system, rec_id, stale, old_acc or p.account_id, updated)
+            if heavy is not None:
+                fields = heavy.corrupt(system, rec_id, p.person_id, fields, extra=False)
             rows[system].append((rec_id, csv_line(fields)))
+        if heavy is not None:
+            systems_of.append(systems)
+    if heavy is not None:
+        _extra_duplicates(heavy, people, systems_of, ids, rows, truth_writer)
     counts: dict[str, int] = {}
     folder = out_dir / "customers"
     folder.mkdir(parents=True, exist_ok=True)
@@ -267,6 +285,31 @@ def write_customer_files(
         counts[system] = len(lines)
         rows[system] = []
     return counts
+
+
+def _extra_duplicates(
+    heavy: HeavyNoise,
+    people: list[Person],
+    systems_of: list[list[str]],
+    ids: _Unique,
+    rows: dict[str, list[tuple[str, str]]],
+    truth_writer: Callable[[str, str, str], None],
+) -> None:
+    """Extra records of the same person inside a system (--noise heavy), all drawn from the heavy stream."""
+    hrng = heavy.rng
+    makers = _id_makers(hrng)
+    for p, systems in zip(people, systems_of, strict=True):
+        for system in heavy.extra_systems(systems):
+            stale = p.has_changes and hrng.random() < 0.35
+            if stale:
+                updated = hrng.randrange(_STALE_FROM, _FRESH_FROM)
+            else:
+                updated = hrng.randrange(_FRESH_FROM, REFERENCE_EPOCH_S - 86_400)
+            rec_id = ids.draw(makers[system])
+            truth_writer(system, rec_id, p.person_id)
+            fields = _record_fields(hrng, p, system, rec_id, stale, p.account_id, updated)
+            fields = heavy.corrupt(system, rec_id, p.person_id, fields, extra=True)
+            rows[system].append((rec_id, csv_line(fields)))
 
 
 def _record_fields(

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 import zoneinfo
 from collections import defaultdict
 from pathlib import Path
@@ -428,3 +429,182 @@ def test_names_are_long_tailed_like_real_ones() -> None:
     tail = Counter(last for _, last in drawn if last not in N.LAST_NAMES)
     counts = sorted(tail.values(), reverse=True)
     assert counts[0] >= 10 * counts[len(counts) // 2], "the tail is not skewed"
+
+
+# --- --noise heavy (loaders/generator/corrupt.py) -------------------------------------------------------------
+
+# sha256 of json.dumps(_hashes(out), sort_keys=True) after generate("demo", 7, out, {"customers": 300}) (the `gen`
+# fixture), computed once with the code of commit 8adb4a3, before --noise existed. Standard noise must stay
+# byte-identical; only an intended change of the standard data set may update this literal.
+STANDARD_SMALL_SEED7_DIGEST = "8e369dcdafe9b755e5ae959ba9aa2ad449acf6ae58d89d5e7972145ddecdaaa4"
+IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "street", "city", "postcode",
+                   "account_id")  # fmt: skip
+DOB_LAYOUTS = ("%Y%m%d", "%d/%m/%Y", "%Y-%m-%d", "%d %b %Y")
+
+
+@pytest.fixture(scope="module")
+def heavy_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen_heavy_small")
+    generate("demo", 7, out, SMALL, noise="heavy")
+    return out
+
+
+@pytest.fixture(scope="module")
+def heavy_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("gen_heavy_demo")
+    generate("demo", 42, out, noise="heavy")
+    return out
+
+
+def _records(root: Path) -> dict[tuple[str, str], dict[str, str]]:
+    return {
+        (system, r["source_record_id"]): r
+        for system in ("crm", "erp", "web", "telephony")
+        for r in _csv(root / f"customers/customers_{system}.csv")
+    }
+
+
+def _dob(text: str) -> dt.date | None:
+    for layout in DOB_LAYOUTS:
+        try:
+            return dt.datetime.strptime(text, layout).date()
+        except ValueError:
+            pass
+    return None
+
+
+def test_standard_noise_output_is_unchanged(gen: Path) -> None:
+    digest = hashlib.sha256(json.dumps(_hashes(gen), sort_keys=True).encode()).hexdigest()
+    assert digest == STANDARD_SMALL_SEED7_DIGEST
+    assert "noise" not in json.loads((gen / "manifest.json").read_text())
+    assert not (gen / "truth/customer_records_clean.csv").exists()
+    with pytest.raises(ValueError, match="noise"):
+        generate("demo", 7, gen.parent / "bad_noise", SMALL, noise="medium")
+
+
+def test_heavy_is_deterministic_and_only_changes_customer_records(
+    gen: Path, heavy_small: Path, tmp_path: Path
+) -> None:
+    generate("demo", 7, tmp_path / "again", SMALL, noise="heavy")
+    heavy = _hashes(heavy_small)
+    assert heavy == _hashes(tmp_path / "again")
+    standard = _hashes(gen)
+    changed = {k for k in heavy.keys() | standard.keys() if heavy.get(k) != standard.get(k)}
+    assert changed == {
+        "manifest.json", "truth/person_records.csv", "truth/customer_records_clean.csv",
+        *(f"customers/customers_{s}.csv" for s in ("crm", "erp", "web", "telephony")),
+    }  # fmt: skip
+    manifest = json.loads((heavy_small / "manifest.json").read_text())
+    assert manifest["noise"] == "heavy"
+    # the records standard noise also writes keep their id, updated_at and system columns; account_id may go blank
+    std, hv = _records(gen), _records(heavy_small)
+    assert set(std) < set(hv)
+    for key, row in std.items():
+        for col, value in row.items():
+            if col == "account_id":
+                assert hv[key][col] in (value, "")
+            elif col not in IDENTITY_FIELDS:
+                assert hv[key][col] == value, (key, col)
+
+
+def test_heavy_duplicates_are_in_truth_with_real_people(heavy_demo: Path) -> None:
+    truth = {(r["source_system"], r["source_record_id"]): r["person_id"]
+             for r in _csv(heavy_demo / "truth/person_records.csv")}  # fmt: skip
+    clean = {
+        (r["source_system"], r["source_record_id"]): r for r in _csv(heavy_demo / "truth/customer_records_clean.csv")
+    }
+    assert set(_records(heavy_demo)) == set(truth) == set(clean)
+    persons = {r["person_id"] for r in _csv(heavy_demo / "truth/persons.csv")}
+    assert set(truth.values()) == persons
+    assert all(clean[k]["person_id"] == pid for k, pid in truth.items())
+    assert 2.0 < len(truth) / len(persons) < 2.5  # standard: 1.4–1.8
+    per_system = defaultdict(int)
+    for (system, _), pid in truth.items():
+        per_system[(pid, system)] += 1
+    with_dups = {pid for (pid, _), n in per_system.items() if n > 1}
+    assert 0.3 < len(with_dups) / len(persons) < 0.45
+    assert max(per_system.values()) <= 1 + 1 + 4  # own record, an old CRM record, at most 4 extras
+    extras = [k for k, r in clean.items() if r["extra_duplicate"] == "1"]
+    assert all(per_system[(truth[k], k[0])] > 1 for k in extras)  # a duplicate inside a system the person is in
+
+
+def test_heavy_birth_date_layouts_per_system(heavy_demo: Path) -> None:
+    for system, pattern in (("crm", r"\d{8}"), ("erp", r"\d\d/\d\d/\d{4}")):
+        values = [r["date_of_birth"] for r in _csv(heavy_demo / f"customers/customers_{system}.csv")]
+        written = [v for v in values if v]
+        share = sum(bool(re.fullmatch(pattern, v)) for v in written) / len(written)
+        assert 0.85 < share < 0.99, (system, share)
+        assert any(re.fullmatch(r"\d{4}-\d\d-\d\d", v) for v in written)
+        assert any(re.fullmatch(r"\d\d [A-Z][a-z]{2} \d{4}", v) for v in written)
+        assert sum(_dob(v) is not None for v in written) > 0.93 * len(written)  # the rest: OCR errors
+    for system in ("web", "telephony"):
+        assert "date_of_birth" not in _csv(heavy_demo / f"customers/customers_{system}.csv")[0]
+
+
+def test_heavy_corruption_rates_match_configuration(heavy_demo: Path) -> None:
+    """Each record is compared with its clean values (truth/customer_records_clean.csv) field by field; the
+    measured shares of blanked and changed values must be those the configured rates imply."""
+    from loaders.generator.corrupt import RATES, RECORD_RATES
+
+    clean = {
+        (r["source_system"], r["source_record_id"]): r for r in _csv(heavy_demo / "truth/customer_records_clean.csv")
+    }
+    missing = defaultdict(list)  # field → [blanked?] over records with a clean value
+    changed = defaultdict(list)  # field → [(changed?, expected probability)] over records not blanked
+    dob_kind = defaultdict(list)  # kind → [(observed?, expected probability)]
+    logged_per_record = defaultdict(list)
+    for key, row in _records(heavy_demo).items():
+        c = clean[key]
+        logged = {k for k in c["corruptions"].split(";") if k}
+        logged_per_record[key[0]].append(len(logged))
+        names = row.get("first_name", ""), row.get("last_name", "")
+        swappable = c["first_name"] and c["last_name"] and c["first_name"] != c["last_name"]
+        for field in IDENTITY_FIELDS:
+            if field not in row or not c[field]:
+                continue
+            blank = row[field] == ""
+            missing[field].append(blank)
+            assert blank == (f"{field}:missing" in logged), (key, field)
+            if blank:
+                continue
+            kinds = {k: p for k, p in RATES[field].items() if k != "missing"}
+            if field == "date_of_birth":
+                true = dt.date.fromisoformat(c[field])
+                got = _dob(row[field])
+                diff = got != true
+                eligible = true.day <= 12 and true.day != true.month
+                kinds["swap_day_month"] *= eligible
+                dob_kind["swap_day_month"].append((eligible and got == true.replace(month=true.day, day=true.month),
+                                                   RATES[field]["swap_day_month"] * eligible))  # fmt: skip
+                dob_kind["year"].append((got is not None and got.replace(year=true.year) == true
+                                         and abs(got.year - true.year) == 1, RATES[field]["year"]))  # fmt: skip
+            else:
+                diff = row[field] != c[field]
+            if field in ("first_name", "last_name"):
+                kinds["swap_names"] = RECORD_RATES["swap_names"] * bool(swappable)
+            expected = 1.0
+            for p in kinds.values():
+                expected *= 1 - p
+            changed[field].append((diff, 1 - expected))
+            # a value differs from its clean value exactly when the truth logs a corruption of it
+            hit = any(k.startswith(f"{field}:") for k in logged) or (
+                "name:swap_names" in logged and field in ("first_name", "last_name")
+            )
+            assert diff == hit, (key, field, row[field], c[field], logged)
+        if logged & {"name:swap_names"} and not any(k.startswith(("first_name:", "last_name:")) for k in logged):
+            assert names == (c["last_name"], c["first_name"]), key
+    for field, flags in missing.items():
+        n, rate = len(flags), sum(flags) / len(flags)
+        p = RATES[field]["missing"]
+        assert abs(rate - p) < 4 * (p * (1 - p) / n) ** 0.5 + 0.005, (field, "missing", rate, p, n)
+    for field, obs in changed.items():
+        n, rate = len(obs), sum(o for o, _ in obs) / len(obs)
+        p = sum(e for _, e in obs) / n
+        assert abs(rate - p) < 4 * (p * (1 - p) / n) ** 0.5 + 0.01, (field, "changed", rate, p, n)
+    for kind, obs in dob_kind.items():
+        n, rate, p = len(obs), sum(o for o, _ in obs) / len(obs), sum(e for _, e in obs) / len(obs)
+        assert abs(rate - p) < 4 * (p * (1 - p) / n) ** 0.5 + 0.01, (kind, rate, p, n)
+    # harder than standard: FEBRL "typo-heavy" territory on the systems with many identity fields
+    for system in ("crm", "erp"):
+        mean = sum(logged_per_record[system]) / len(logged_per_record[system])
+        assert 2.0 <= mean <= 3.0, (system, mean)
