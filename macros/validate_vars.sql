@@ -5,7 +5,7 @@
     dbt_project.yml's vars are the same set.
 
     A rule is a dict: type (number | integer | boolean | string | choice | list | uuid | timezone |
-    timestamp_or_now), optional min / max (inclusive), gt / lt (exclusive), null_ok, choices, pattern.
+    timestamp_or_now | em_sessions), optional min / max (inclusive), gt / lt (exclusive), null_ok, choices, pattern.
 -#}
 
 {% macro var_rules() -%}
@@ -28,6 +28,8 @@
         'identity_link_max_records': {'type': 'integer', 'min': 2},
         'identity_anchor_comparisons': {'type': 'list', 'min': 1},
         'identity_em_iterations': {'type': 'integer', 'min': 1, 'max': 200},
+        'identity_em_sessions': {'type': 'em_sessions'},
+        'identity_prior_em_iterations': {'type': 'integer', 'min': 0, 'max': 100},
         'identity_u_sample_pairs': {'type': 'integer', 'min': 1},
         'identity_u_sample_offsets': {'type': 'integer', 'min': 1},
         'identity_conflict_cut_rounds': {'type': 'integer', 'min': 0, 'max': 50},
@@ -106,6 +108,16 @@
         {%- elif 'pattern' in rule and not re.match(rule['pattern'], value) -%}
             {{ return('must match ' ~ rule['pattern']) }}
         {%- endif -%}
+    {%- elif kind == 'em_sessions' -%}
+        {%- if value is string or value is not iterable or value is mapping or value | length < 1 -%}
+            {{ return('must be a list of {rule: <blocking rule>, fixed: [<comparison>, …]}') }}
+        {%- endif -%}
+        {%- for item in value -%}
+            {%- if item is not mapping or item.get('rule') is not string
+                or item.get('fixed') is string or item.get('fixed') is not iterable -%}
+                {{ return('must be a list of {rule: <blocking rule>, fixed: [<comparison>, …]}, got ' ~ item) }}
+            {%- endif -%}
+        {%- endfor -%}
     {%- elif kind == 'list' -%}
         {%- if value is string or value is not iterable or value is mapping -%}{{ return('must be a list') }}{%- endif -%}
         {%- if value | length < rule.get('min', 0) -%}{{ return('must name at least ' ~ rule['min']) }}{%- endif -%}

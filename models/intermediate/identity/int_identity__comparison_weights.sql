@@ -1,11 +1,12 @@
 {#-
     Fellegi–Sunter weights: one row per level of seed identity_comparisons (grain: comparison, level_order)
-    with m (int_identity__m_probabilities, expectation maximisation over the candidate pairs), u
-    (int_identity__u_probabilities, random pairs and value frequencies), bayes_factor = m / u and
-    match_weight = log2(m / u). 'missing' and 'else_neutral' levels weigh 0.
-    prior_match_probability is per random record pair (the Bayes factors compare with random pairs):
-    the expected matches among the candidates (EM's share × candidate pairs) over all record pairs; pairs
-    outside the blocks count as non-matches.
+    with m (int_identity__m_probabilities; a level no training session reached keeps the seed's m_start), u
+    (int_identity__u_probabilities), bayes_factor = m / u and match_weight = log2(m / u); 'missing' and
+    'else_neutral' levels weigh 0.
+    prior_match_probability λ is per random record pair (the Bayes factors compare with random pairs),
+    re-estimated var('identity_prior_em_iterations') times: λ ← Σ_candidate pairs P(match | evidence, λ) / all
+    record pairs (pairs outside the blocks count as non-matches), from the share of candidates with positive
+    evidence. The per-pair evidence is summed once; the rounds read its histogram.
 -#}
 {%- set probability_floor = 0.000001 -%}
 
@@ -29,9 +30,46 @@ m_probabilities as (
 
 ),
 
+comparison_levels as (
+
+    select * from {{ ref('int_identity__comparison_levels') }}
+
+),
+
 records as (
 
     select * from {{ ref('int_identity__records') }}
+
+),
+
+level_weights as (
+
+    select
+        comparisons.comparison,
+        comparisons.level_order,
+        comparisons.level_name,
+        comparisons.method,
+        case
+            when u_probabilities.u_probability is not null
+                then coalesce(m_probabilities.m_probability, u_probabilities.m_start)
+        end as m_probability,
+        u_probabilities.u_probability,
+        coalesce(u_probabilities.u_source, 'none') as u_source,
+        coalesce(m_probabilities.training_pairs, 0) as training_pairs,
+        case
+            when u_probabilities.u_probability is not null
+                then coalesce(m_probabilities.m_probability, u_probabilities.m_start) / u_probabilities.u_probability
+            else 1.0
+        end as bayes_factor
+    from comparisons
+    left join u_probabilities
+        on
+            comparisons.comparison = u_probabilities.comparison
+            and comparisons.level_order = u_probabilities.level_order
+    left join m_probabilities
+        on
+            comparisons.comparison = m_probabilities.comparison
+            and comparisons.level_order = m_probabilities.level_order
 
 ),
 
@@ -42,49 +80,92 @@ record_pairs as (
 
 ),
 
-prior as (
+pair_evidence as (
+
+    select
+        comparison_levels.pair_id,
+        sum(ln(level_weights.bayes_factor) / ln(2.0)) as evidence_weight
+    from comparison_levels
+    inner join level_weights
+        on
+            comparison_levels.comparison = level_weights.comparison
+            and comparison_levels.level_order = level_weights.level_order
+    group by comparison_levels.pair_id
+
+),
+
+evidence_histogram as (
+
+    select
+        evidence_weight,
+        count(*) as pair_count
+    from pair_evidence
+    group by evidence_weight
+
+),
+
+prior_0 as (
 
     select
         greatest(
-            max(m_probabilities.em_match_share) * max(m_probabilities.candidate_pairs)
+            sum(case when evidence_histogram.evidence_weight > 0 then evidence_histogram.pair_count else 0 end)
             / max(record_pairs.all_pairs),
             {{ probability_floor }} / 1000
         ) as prior_match_probability
-    from m_probabilities
+    from evidence_histogram
     cross join record_pairs
 
 ),
+{%- for i in range(var('identity_prior_em_iterations') | int) %}
+
+    prior_{{ i + 1 }} as (
+
+        select
+            greatest(
+                sum(
+                    evidence_histogram.pair_count / (
+                        1.0 + power(
+                            2.0,
+                            -greatest(
+                                least(
+                                    ln(
+                                        prior_{{ i }}.prior_match_probability
+                                        / (1.0 - prior_{{ i }}.prior_match_probability)
+                                    )
+                                    / ln(2.0)
+                                    + evidence_histogram.evidence_weight,
+                                    60
+                                ),
+                                -60
+                            )
+                        )
+                    )
+                ) / max(record_pairs.all_pairs),
+                {{ probability_floor }} / 1000
+            ) as prior_match_probability
+        from evidence_histogram
+        cross join prior_{{ i }}
+        cross join record_pairs
+
+    ),
+{%- endfor %}
 
 final as (
 
     select
-        comparisons.comparison,
-        comparisons.level_order,
-        comparisons.level_name,
-        comparisons.method,
-        -- a level no candidate pair reached: only its smoothing
-        case
-            when u_probabilities.u_probability is not null
-                then coalesce(m_probabilities.m_probability, {{ probability_floor }})
-        end as m_probability,
-        u_probabilities.u_probability,
-        coalesce(u_probabilities.u_source, 'none') as u_source,
-        case
-            when u_probabilities.u_probability is not null
-                then coalesce(m_probabilities.m_probability, {{ probability_floor }}) / u_probabilities.u_probability
-            else 1.0
-        end as bayes_factor,
-        prior.prior_match_probability
-    from comparisons
-    left join u_probabilities
-        on
-            comparisons.comparison = u_probabilities.comparison
-            and comparisons.level_order = u_probabilities.level_order
-    left join m_probabilities
-        on
-            comparisons.comparison = m_probabilities.comparison
-            and comparisons.level_order = m_probabilities.level_order
-    cross join prior
+        level_weights.comparison,
+        level_weights.level_order,
+        level_weights.level_name,
+        level_weights.method,
+        level_weights.m_probability,
+        level_weights.u_probability,
+        level_weights.u_source,
+        level_weights.training_pairs,
+        level_weights.bayes_factor,
+        ln(level_weights.bayes_factor) / ln(2.0) as match_weight,
+        prior_{{ var('identity_prior_em_iterations') | int }}.prior_match_probability
+    from level_weights
+    cross join prior_{{ var('identity_prior_em_iterations') | int }}
 
 )
 
@@ -96,7 +177,8 @@ select
     m_probability,
     u_probability,
     u_source,
+    training_pairs,
     bayes_factor,
-    ln(bayes_factor) / ln(2.0) as match_weight,
+    match_weight,
     prior_match_probability
 from final

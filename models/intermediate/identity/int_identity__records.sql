@@ -35,6 +35,11 @@ features as (
         coalesce(name_aliases.canonical_name, records.first_name_normalized) as first_name_canonical,
         substr(records.first_name_normalized, 1, 1) as first_initial,
         substr(records.last_name_normalized, 1, 1) as last_initial,
+        -- the first two letters of each name: blocks two names that both carry a typo after them
+        case
+            when records.first_name_normalized is not null and records.last_name_normalized is not null
+                then substr(records.first_name_normalized, 1, 2) || substr(records.last_name_normalized, 1, 2)
+        end as name_prefixes,
         {{ phonetic_code('records.last_name_normalized') }} as last_name_phonetic,
         {{ phonetic_code('records.first_name_normalized') }} as first_name_phonetic,
         -- the two names in alphabetical order: blocks a record on its names even when they were swapped
@@ -45,6 +50,9 @@ features as (
         end as name_pair_sorted,
         records.email,
         records.phone_e164,
+        -- the number without its last 5 digits, and its last 7: one mistyped digit leaves one of them whole
+        left(records.phone_e164, length(records.phone_e164) - 5) as phone_head,
+        right(records.phone_e164, 7) as phone_tail,
         records.date_of_birth,
         coalesce(
             cast(records.date_of_birth as {{ dbt.type_string() }}),
@@ -82,11 +90,14 @@ select
     first_name_canonical,
     first_initial,
     last_initial,
+    name_prefixes,
     last_name_phonetic,
     first_name_phonetic,
     name_pair_sorted,
     email,
     phone_e164,
+    phone_head,
+    phone_tail,
     date_of_birth,
     date_of_birth_text,
     postcode,
