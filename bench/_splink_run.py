@@ -76,24 +76,25 @@ def run_splink(
     def have(*names: str) -> bool:
         return all(n in present for n in names)
 
-    rules = [
-        r
-        for names, r in [
-            (("first_name", "last_name"), block_on("first_name", "last_name")),
-            (("last_name", "date_of_birth"), block_on("last_name", "date_of_birth")),
-            (("first_name", "date_of_birth"), block_on("first_name", "date_of_birth")),
-            (("postcode", "first_name"), block_on("postcode", "first_name")),
-            (("postcode", "last_name"), block_on("postcode", "last_name")),
-            (("email",), block_on("email")),
-            (("phone",), block_on("phone")),
-            (("account_id",), block_on("account_id")),
-        ]
-        if have(*names)
-    ]
-    rule_names = ["+".join(names) for names in [
-        ("first_name", "last_name"), ("last_name", "date_of_birth"), ("first_name", "date_of_birth"),
-        ("postcode", "first_name"), ("postcode", "last_name"), ("email",), ("phone",), ("account_id",),
-    ] if have(*names)]  # fmt: skip
+    # splink's FEBRL examples block on exact pairs of fields and on prefixes of them (substr(dob, …),
+    # substr(postcode, 1, 2)); the same rules here, each used when its fields are present
+    candidates = [
+        (("first_name", "last_name"), "first_name+last_name", block_on("first_name", "last_name")),
+        (("last_name", "date_of_birth"), "last_name+date_of_birth", block_on("last_name", "date_of_birth")),
+        (("first_name", "date_of_birth"), "first_name+date_of_birth", block_on("first_name", "date_of_birth")),
+        (("postcode", "first_name"), "postcode+first_name", block_on("postcode", "first_name")),
+        (("postcode", "last_name"), "postcode+last_name", block_on("postcode", "last_name")),
+        (("first_name", "last_name"), "first_name[:2]+last_name[:2]",
+         block_on("substr(first_name, 1, 2)", "substr(last_name, 1, 2)")),
+        (("date_of_birth", "postcode"), "date_of_birth+postcode[:2]",
+         block_on("date_of_birth", "substr(postcode, 1, 2)")),
+        (("street", "postcode"), "street+postcode[:2]", block_on("street", "substr(postcode, 1, 2)")),
+        (("email",), "email", block_on("email")),
+        (("phone",), "phone", block_on("phone")),
+        (("account_id",), "account_id", block_on("account_id")),
+    ]  # fmt: skip
+    rules = [r for names, _, r in candidates if have(*names)]
+    rule_names = [name for names, name, _ in candidates if have(*names)]
 
     settings = SettingsCreator(
         link_type=link_type,

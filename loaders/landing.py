@@ -1178,6 +1178,8 @@ def check_column_map(kind: Kind, column_map: Mapping[str, str] | None) -> dict[s
     for theirs, ours in mapping.items():
         if ours not in canonical:
             hint = " (the source system comes from --source-system or the file name)" if ours == "source_system" else ""
+            if not hint and theirs in canonical:
+                hint = f" (their column comes first: did you mean --map {ours}={theirs}?)"
             raise ValueError(
                 f"--map {theirs}={ours}: {ours} is not a column of {kind.name}{hint}; the columns are "
                 f"{', '.join(canonical)}"

@@ -57,10 +57,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source-system", help="source system of customer records (default: from customers_<system>.csv)")
     p.add_argument(
         "--map",
+        action="append",
         default=None,
         metavar="THEIR=OUR,…",
         help="column mapping for CSV files, e.g. given=first_name,surname=last_name (our names: docs/sources.md); "
-        "a target that is not a column of the kind is refused",
+        "may be repeated (--map given=first_name --map surname=last_name); a target that is not a column of the "
+        "kind is refused",
     )
     p.add_argument(
         "--encoding",
@@ -85,17 +87,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def parse_map(text: str | None) -> dict[str, str]:
-    """``their=our,…`` → {their: our}; ValueError for an entry without ``=`` or with an empty side."""
+def parse_map(text: str | list[str] | None) -> dict[str, str]:
+    """``their=our,…`` (one string, or several from a repeated --map) → {their: our}; ValueError for an entry
+    without ``=``, with an empty side, or a column mapped twice to different targets."""
     if not text:
         return {}
-    mapping = {}
-    for part in text.split(","):
+    parts = [p for chunk in ([text] if isinstance(text, str) else text) for p in chunk.split(",")]
+    mapping: dict[str, str] = {}
+    for part in parts:
         if not part.strip():
             continue
         theirs, eq, ours = part.partition("=")
         if not eq or not theirs.strip() or not ours.strip():
             raise ValueError(f"--map entries look like their_column=our_column, got {part.strip()!r}")
+        if mapping.get(theirs.strip(), ours.strip()) != ours.strip():
+            raise ValueError(f"--map maps {theirs.strip()} twice: to {mapping[theirs.strip()]} and to {ours.strip()}")
         mapping[theirs.strip()] = ours.strip()
     return mapping
 

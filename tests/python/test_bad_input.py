@@ -354,6 +354,25 @@ def test_a_map_target_that_is_not_a_column_exits_2_naming_it_and_the_valid_ones(
     assert "the file has no source_record_id column" not in out
     proc = cx("customers", str(people), "--source-system", "hr", "--encoding", "no-such-codec", db=db)
     assert proc.returncode == 2 and "unknown encoding" in proc.stderr
+    # ours=theirs (the wrong way round) names the order
+    proc = cx("customers", str(people), "--source-system", "hr", "--map", "first_name=given", db=db)
+    out = " ".join(proc.stderr.split())
+    assert proc.returncode == 2 and "did you mean --map given=first_name" in out, out
+
+
+def test_a_repeated_map_keeps_every_entry(tmp_path: Path) -> None:
+    """--map given=first_name --map person_no=source_record_id: both apply (the last one alone used to win,
+    exit 0, with the names landed in raw_attributes only)."""
+    people = tmp_path / "people.csv"
+    people.write_text("person_no,given\n7,Ann\n")
+    db = tmp_path / "w.duckdb"
+    proc = cx("customers", str(people), "--source-system", "hr", "--map", "given=first_name",
+              "--map", "person_no=source_record_id", db=db)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert query(db, "select source_record_id, first_name from raw.crm_customer_records") == [("7", "Ann")]
+    proc = cx("customers", str(people), "--source-system", "hr", "--map", "given=first_name",
+              "--map", "given=last_name", db=db)  # fmt: skip
+    assert proc.returncode == 2 and "maps given twice" in proc.stderr
 
 
 def test_encoding_decodes_a_windows_1252_file_and_lands_it_as_utf8(tmp_path: Path) -> None:
