@@ -430,7 +430,8 @@ def compare(args, project_dir: Path, dbt: str) -> dict:
     else:
         frames, dob_format = splink_frames_staging(proj["db"]), "%Y-%m-%d"
     sp = run_splink(
-        frames, dob_format=dob_format, threshold=args.threshold, u_max_pairs=args.u_max_pairs, started=s_started
+        frames, dob_format=dob_format, threshold=args.threshold, u_max_pairs=args.u_max_pairs, started=s_started,
+        temp_dir=str(work / "splink_tmp"),
     )
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -32,6 +32,7 @@ def run_splink(
     u_max_pairs: float = 1e6,
     seed: int = 1,
     started: float | None = None,
+    temp_dir: str | None = None,
 ) -> SplinkResult:
     """``frames``: one data frame per input table (two for a two-file linkage, which is run link_only as in the
     febrl4 tutorial; otherwise dedupe_only over all records), each with a ``uid`` column and any of the
@@ -103,7 +104,12 @@ def run_splink(
         blocking_rules_to_generate_predictions=rules,
         retain_intermediate_calculation_columns=False,
     )
-    db_api = DuckDBAPI()
+    import duckdb
+
+    con = duckdb.connect()
+    if temp_dir:  # DuckDB spills here (default: .tmp/ in the current directory)
+        con.execute(f"set temp_directory = '{temp_dir}'")
+    db_api = DuckDBAPI(con)
     tables = [db_api.register(f, dataset_display_name=f"input_{i}") for i, f in enumerate(frames)]
     linker = Linker(tables if len(tables) > 1 else tables[0], settings, log_level=logging.WARNING)
 

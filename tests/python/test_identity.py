@@ -120,55 +120,65 @@ def test_person_records_without_email_or_phone_cluster(tmp_path: Path) -> None:
 
 
 def _em_reference(
-    levels: list[tuple[int, str, int]], comparisons: dict, iterations: int
-) -> tuple[dict, float, float]:
-    """Expectation maximisation of m written out in Python, independently of the SQL: the candidate pairs
-    are matches (share lam, level shares m) or non-matches (level shares u'); levels 'missing' and
-    'else_neutral' weigh nothing; each estimate is smoothed by one pseudo-pair (m_start / the random u)."""
+    levels: list[tuple[int, str, int]], pair_rules: dict[int, set[str]], comparisons: dict, sessions: list[dict],
+    iterations: int,
+) -> tuple[dict, float]:
+    """Expectation maximisation of m in training sessions, written out in Python independently of the SQL.
+    A session is the candidate pairs one blocking rule produced, without the comparisons it fixes; u is the
+    random-pair u and stays fixed; each session has its match share lam_s (from 0.5); m is pooled over the
+    sessions and smoothed by one pseudo-pair of m_start. Returns (m of every reached level, last change)."""
     import math
     from collections import Counter, defaultdict
 
     by_pair: dict[int, dict[str, int]] = defaultdict(dict)
     for pair_id, comparison, level in levels:
         by_pair[pair_id][comparison] = level
-    patterns = Counter(tuple(sorted(p.items())) for p in by_pair.values())
-    scored = {k for k, v in comparisons.items() if v["method"] not in ("missing", "else_neutral")}
-    m = {k: comparisons[k]["m_start"] for k in scored}
-    u = {k: comparisons[k]["u"] for k in scored}
-    lam, previous = 0.1, dict(m)
+    weighs = {k for k, v in comparisons.items() if v["method"] not in ("missing", "else_neutral")}
+    patterns = {
+        s["rule"]: Counter(tuple(sorted(by_pair[p].items())) for p in by_pair if s["rule"] in pair_rules[p])
+        for s in sessions
+    }
+    fixed = {s["rule"]: set(s["fixed"]) for s in sessions}
+    reached = {(c, lv) for s in sessions for pat in patterns[s["rule"]] for c, lv in pat
+               if (c, lv) in weighs and c not in fixed[s["rule"]]}  # fmt: skip
+    m = {k: comparisons[k]["m_start"] for k in reached}
+    lam = {s["rule"]: 0.5 for s in sessions}
+    change = 0.0
     for _ in range(iterations):
-        previous = dict(m)
-        post = {}
-        for pattern in patterns:
-            x = math.log(lam / (1 - lam))
-            for comparison, level in pattern:
-                if (comparison, level) in scored:
-                    x += math.log(m[(comparison, level)] / u[(comparison, level)])
-            post[pattern] = 1 / (1 + math.exp(-max(min(x, 700), -700)))
-        mw, uw = Counter(), Counter()
-        mt, ut = Counter(), Counter()
-        for pattern, n in patterns.items():
-            p = post[pattern]
-            for comparison, level in pattern:
-                mw[(comparison, level)] += n * p
-                uw[(comparison, level)] += n * (1 - p)
-                if comparisons[(comparison, level)]["method"] != "missing":
-                    mt[comparison] += n * p
-                    ut[comparison] += n * (1 - p)
-        total = sum(patterns.values())
-        lam = sum(n * post[p] for p, n in patterns.items()) / total
-        for key in scored:
-            if key in mw:  # a level no candidate reaches keeps its last value (the SQL leaves it out)
-                m[key] = max((mw[key] + comparisons[key]["m_start"]) / (mt[key[0]] + 1), 1e-6)
-                u[key] = max((uw[key] + comparisons[key]["u"]) / (ut[key[0]] + 1), 1e-6)
-    return {k: v for k, v in m.items()}, lam, max(abs(m[k] - previous[k]) for k in scored)
+        mw: Counter = Counter()
+        with_values: Counter = Counter()
+        new_lam = {}
+        for rule, pats in patterns.items():
+            matched = total = 0.0
+            for pattern, n in pats.items():
+                x = math.log(lam[rule] / (1 - lam[rule]))
+                for c, lv in pattern:
+                    if (c, lv) in weighs and c not in fixed[rule]:
+                        x += math.log(m[(c, lv)] / comparisons[(c, lv)]["u"])
+                p = 1 / (1 + math.exp(-max(min(x, 700), -700)))
+                matched += n * p
+                total += n
+                for c, lv in pattern:
+                    if c in fixed[rule]:
+                        continue
+                    if (c, lv) in weighs:
+                        mw[(c, lv)] += n * p
+                    if comparisons[(c, lv)]["method"] != "missing":
+                        with_values[c] += n * p
+            new_lam[rule] = matched / total if total else lam[rule]
+        new_m = {k: max((mw[k] + comparisons[k]["m_start"]) / (with_values[k[0]] + 1), 1e-6) for k in reached}
+        change = max(abs(new_m[k] - m[k]) for k in reached)
+        m, lam = new_m, new_lam
+    return m, change
 
 
 def test_em_m_probabilities_equal_an_independent_python_em(sample_warehouse) -> None:
     """int_identity__m_probabilities on the sample warehouse equals the EM above run on the same candidate
-    pairs' levels, to 1e-9, and has converged (its last round changed no m by more than 1e-4)."""
+    pairs' levels and blocking rules, to 1e-9, and has converged (its last round moved no m by 1e-4)."""
     db = sample_warehouse.db
     levels = query(db, "select pair_id, comparison, level_order from intermediate.int_identity__comparison_levels")
+    rules_sql = "select pair_id, blocking_rules from intermediate.int_identity__candidate_pairs"
+    pair_rules = {pair_id: set(rules.split(",")) for pair_id, rules in query(db, rules_sql)}
     seed = query(db, "select comparison, level_order, method, m_start from config.identity_comparisons")
     u = dict(
         ((c, lv), p) for c, lv, p in query(
@@ -178,22 +188,19 @@ def test_em_m_probabilities_equal_an_independent_python_em(sample_warehouse) -> 
     comparisons = {
         (c, lv): {"method": method, "m_start": m_start, "u": u.get((c, lv))} for c, lv, method, m_start in seed
     }
-    iterations = int(yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["identity_em_iterations"])
-    expected_m, expected_lam, last_change = _em_reference(levels, comparisons, iterations)
+    project_vars = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]
+    sessions, iterations = project_vars["identity_em_sessions"], int(project_vars["identity_em_iterations"])
+    expected, change = _em_reference(levels, pair_rules, comparisons, sessions, iterations)
     got = query(
         db,
-        "select comparison, level_order, m_probability, em_match_share, em_last_change "
-        "from intermediate.int_identity__m_probabilities",
+        "select comparison, level_order, m_probability, em_last_change from intermediate.int_identity__m_probabilities",
     )
     assert got, "no m estimated"
-    for comparison, level, m, lam, change in got:
-        assert abs(m - expected_m[(comparison, level)]) < 1e-9, (comparison, level, m, expected_m[(comparison, level)])
-        assert abs(lam - expected_lam) < 1e-9
-        assert change < 1e-4
-    # every level a candidate pair reaches has its m; the others are absent
-    reached = {(c, lv) for _, c, lv in levels} & {k for k, v in comparisons.items()
-                                                  if v["method"] not in ("missing", "else_neutral")}  # fmt: skip
-    assert {(c, lv) for c, lv, *_ in got} == reached
+    assert {(c, lv) for c, lv, *_ in got} == set(expected)
+    for comparison, level, m, last_change in got:
+        assert abs(m - expected[(comparison, level)]) < 1e-9, (comparison, level, m, expected[(comparison, level)])
+        assert abs(last_change - change) < 1e-9
+        assert last_change < 1e-4
 
 
 def _pairwise(truth: dict[str, str], clusters: dict[str, str]) -> tuple[float, float, int, int]:
