@@ -229,9 +229,16 @@ params_0 as (
                 else 1.0
             end as m_probability,
             case when sums.is_scored then u_probabilities.u_probability else 1.0 end as u_probability,
-            -- every pattern has one level per comparison: any comparison's totals are all the session's pairs
-            sum(sums.match_weight) over (partition by sums.session_rule, sums.comparison)
-            / sum(sums.pair_count) over (partition by sums.session_rule, sums.comparison) as match_share,
+            -- every pattern has one level per comparison: any comparison's totals are all the session's pairs;
+            -- kept inside (0, 1) so its log-odds stay finite when every pair of a session looks like a match
+            greatest(
+                least(
+                    sum(sums.match_weight) over (partition by sums.session_rule, sums.comparison)
+                    / sum(sums.pair_count) over (partition by sums.session_rule, sums.comparison),
+                    1 - {{ floor }}
+                ),
+                {{ floor }}
+            ) as match_share,
             sum(sums.match_weight_with_values) over (partition by sums.comparison) as training_pairs
         from sums_{{ i + 1 }} as sums
         left join u_probabilities
