@@ -1,7 +1,7 @@
 {#-
     The structure of a Genesys Cloud analytics conversation detail record (SDK 269 models
     AnalyticsConversation → AnalyticsParticipant → AnalyticsSession → segments / metrics; see
-    ../shared/reference/genesys-api.md §1.3). Used with json_parse_typed() to parse each record once.
+    the complete job-result page in tests/fixtures/genesys_conversation_job_page.example.json). Used with json_parse_typed() to parse each record once.
     Timestamps stay text here and are converted with iso_to_utc() in staging, so a malformed timestamp
     becomes null instead of failing the whole parse. Keys not listed are ignored (they stay in the raw payload).
 -#}

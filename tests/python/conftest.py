@@ -15,7 +15,7 @@ import pytest
 from loaders.generator.profiles import REFERENCE_TIME
 
 ROOT = Path(__file__).resolve().parents[2]
-# the complete example of ../shared/reference (a details job result page), kept in the repo so tests are self-contained
+# a complete details job result page as Genesys Cloud returns it, kept in the repo so tests are self-contained
 REFERENCE_PAGE = ROOT / "tests" / "fixtures" / "genesys_conversation_job_page.example.json"
 BIN = Path(sys.executable).parent
 GENERATED_REFERENCE_TIME = REFERENCE_TIME.replace("T", " ").rstrip("Z")
