@@ -40,6 +40,13 @@
             {%- do columns.append(column) -%}
         {%- endfor -%}
     {%- endfor -%}
+    {#- two-value similarities: the dispatch macro computing each and the column holding it -#}
+    {%- set pairwise = {
+        'jaro_winkler': (jaro_winkler, 'jaro_winkler_similarity'),
+        'levenshtein': (levenshtein, 'levenshtein_distance'),
+        'damerau_levenshtein': (damerau_levenshtein, 'damerau_levenshtein_distance'),
+        'token_jaccard': (token_jaccard, 'token_jaccard_similarity'),
+    } -%}
     {#- similarity → the seed methods that need it -#}
     {%- set similarities = {
         'jaro_winkler': ['jaro_winkler'],
@@ -120,22 +127,12 @@
                     then cmp_values.left_value
             end as exact_value,
             -- similarities only where a fuzzy level can still be reached (not missing, not exact)
+            {%- for similarity, (function, column) in pairwise.items() %}
             case
-                when cmp_methods.uses_jaro_winkler and cmp_values.left_value <> cmp_values.right_value
-                    then {{ jaro_winkler('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as jaro_winkler_similarity,
-            case
-                when cmp_methods.uses_levenshtein and cmp_values.left_value <> cmp_values.right_value
-                    then {{ levenshtein('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as levenshtein_distance,
-            case
-                when cmp_methods.uses_damerau_levenshtein and cmp_values.left_value <> cmp_values.right_value
-                    then {{ damerau_levenshtein('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as damerau_levenshtein_distance,
-            case
-                when cmp_methods.uses_token_jaccard and cmp_values.left_value <> cmp_values.right_value
-                    then {{ token_jaccard('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as token_jaccard_similarity,
+                when cmp_methods.uses_{{ similarity }} and cmp_values.left_value <> cmp_values.right_value
+                    then {{ function('cmp_values.left_value', 'cmp_values.right_value') }}
+            end as {{ column }},
+            {%- endfor %}
             case
                 when cmp_methods.uses_swapped and cmp_values.left_value <> cmp_values.right_value
                     then least(
@@ -152,19 +149,11 @@
             -- YYYY-MM-DD texts: day and month exchanged, or the same day and month some years apart
             case
                 when cmp_methods.uses_dates and cmp_values.left_value <> cmp_values.right_value
-                    then
-                        substr(cmp_values.left_value, 1, 4) = substr(cmp_values.right_value, 1, 4)
-                        and substr(cmp_values.left_value, 6, 2) = substr(cmp_values.right_value, 9, 2)
-                        and substr(cmp_values.left_value, 9, 2) = substr(cmp_values.right_value, 6, 2)
+                    then {{ birth_dates_day_month_swapped('cmp_values.left_value', 'cmp_values.right_value') }}
             end as is_day_month_swapped,
             case
-                when
-                    cmp_methods.uses_dates and cmp_values.left_value <> cmp_values.right_value
-                    and substr(cmp_values.left_value, 5) = substr(cmp_values.right_value, 5)
-                    then abs(
-                        {{ safe_cast('substr(cmp_values.left_value, 1, 4)', 'integer') }}
-                        - {{ safe_cast('substr(cmp_values.right_value, 1, 4)', 'integer') }}
-                    )
+                when cmp_methods.uses_dates and cmp_values.left_value <> cmp_values.right_value
+                    then {{ birth_dates_years_apart('cmp_values.left_value', 'cmp_values.right_value') }}
             end as years_apart
         from cmp_values
         inner join cmp_methods
@@ -219,25 +208,39 @@
 {%- endmacro %}
 
 
+{#- Two YYYY-MM-DD texts with the same year and day and month exchanged (1984-03-17 ~ 1984-17-03). -#}
+{% macro birth_dates_day_month_swapped(a, b) -%}
+    (
+        substr({{ a }}, 1, 4) = substr({{ b }}, 1, 4)
+        and substr({{ a }}, 6, 2) = substr({{ b }}, 9, 2)
+        and substr({{ a }}, 9, 2) = substr({{ b }}, 6, 2)
+    )
+{%- endmacro %}
+
+
+{#- Years between two YYYY-MM-DD texts with the same month and day; null when month or day differ. -#}
+{% macro birth_dates_years_apart(a, b) -%}
+    case
+        when substr({{ a }}, 5) = substr({{ b }}, 5)
+            then abs(
+                {{ safe_cast('substr(' ~ a ~ ', 1, 4)', 'integer') }}
+                - {{ safe_cast('substr(' ~ b ~ ', 1, 4)', 'integer') }}
+            )
+    end
+{%- endmacro %}
+
+
 {#-
     True when two YYYY-MM-DD birth-date texts can be one date written with one error: equal, one digit
     changed or two adjacent digits exchanged, day and month exchanged, or the same day and month one year
-    apart (the typo levels of seed identity_comparisons). The cluster guard cuts only clusters holding two
-    dates that are not (int_identity__clusters).
+    apart (the typo levels of seed identity_comparisons, with the same macros). The cluster guard cuts only
+    clusters holding two dates that are not (int_identity__clusters).
 -#}
 {% macro birth_dates_compatible(a, b) -%}
     (
         {{ a }} = {{ b }}
         or {{ damerau_levenshtein(a, b) }} <= 1
-        or (
-            substr({{ a }}, 1, 4) = substr({{ b }}, 1, 4)
-            and substr({{ a }}, 6, 2) = substr({{ b }}, 9, 2)
-            and substr({{ a }}, 9, 2) = substr({{ b }}, 6, 2)
-        )
-        or (
-            substr({{ a }}, 5) = substr({{ b }}, 5)
-            and abs({{ safe_cast('substr(' ~ a ~ ', 1, 4)', 'integer') }}
-                - {{ safe_cast('substr(' ~ b ~ ', 1, 4)', 'integer') }}) <= 1
-        )
+        or {{ birth_dates_day_month_swapped(a, b) }}
+        or coalesce({{ birth_dates_years_apart(a, b) }} <= 1, false)
     )
 {%- endmacro %}

@@ -42,7 +42,7 @@ records as (
 
 ),
 
-level_weights as (
+level_probabilities as (
 
     select
         comparisons.comparison,
@@ -55,12 +55,7 @@ level_weights as (
         end as m_probability,
         u_probabilities.u_probability,
         coalesce(u_probabilities.u_source, 'none') as u_source,
-        coalesce(m_probabilities.training_pairs, 0) as training_pairs,
-        case
-            when u_probabilities.u_probability is not null
-                then coalesce(m_probabilities.m_probability, u_probabilities.m_start) / u_probabilities.u_probability
-            else 1.0
-        end as bayes_factor
+        coalesce(m_probabilities.training_pairs, 0) as training_pairs
     from comparisons
     left join u_probabilities
         on
@@ -70,6 +65,16 @@ level_weights as (
         on
             comparisons.comparison = m_probabilities.comparison
             and comparisons.level_order = m_probabilities.level_order
+
+),
+
+-- levels that do not weigh (no u) have a Bayes factor of 1
+level_weights as (
+
+    select
+        level_probabilities.*,
+        coalesce(level_probabilities.m_probability / level_probabilities.u_probability, 1.0) as bayes_factor
+    from level_probabilities
 
 ),
 
