@@ -14,15 +14,26 @@
 {%- endmacro %}
 
 
-{#- Aggregate key / value rows into one JSON object ({"email": {...}, "phone_e164": {...}}). -#}
+{#-
+    Aggregate key / value rows into one JSON object ({"email": {...}, "phone_e164": {...}}), keys in ascending
+    order: the same content must always give the same text, or every build changes the export payloads'
+    hashes and the exporter re-sends what Genesys already has (found by bench/mart_hashes.py: without the
+    order, 79 k of 90 k journey events differed between two builds of the same data).
+-#}
 {% macro json_object_agg(key_expr, value_expr) -%}
     {{ return(adapter.dispatch('json_object_agg', 'cx_analytics')(key_expr, value_expr)) }}
 {%- endmacro %}
 
 {% macro duckdb__json_object_agg(key_expr, value_expr) -%}
-    json_group_object({{ key_expr }}, {{ value_expr }})
+    {#- json_group_object takes no ORDER BY (it is a macro over string_agg): the same, ordered -#}
+    cast(
+        '{' || string_agg(
+            to_json(cast({{ key_expr }} as varchar)) || ':' || coalesce(cast(to_json({{ value_expr }}) as varchar), 'null'),
+            ',' order by {{ key_expr }}, cast(to_json({{ value_expr }}) as varchar)
+        ) || '}' as json
+    )
 {%- endmacro %}
 
 {% macro default__json_object_agg(key_expr, value_expr) -%}
-    json_object_agg({{ key_expr }}, {{ value_expr }})
+    json_object_agg({{ key_expr }}, {{ value_expr }} order by {{ key_expr }})
 {%- endmacro %}
