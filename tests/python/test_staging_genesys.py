@@ -14,6 +14,7 @@ from conftest import query, run_dbt
 from loaders.landing import land_files
 
 LIVE_ID = "00000000-0000-4000-8000-0000000000aa"
+PADDED_ID = "00000000-0000-4000-8000-0000000000bb"
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +28,17 @@ def staged(tmp_path_factory, reference_page: Path) -> Path:
     for participant in live["participants"]:  # a live record has fewer participants and an open segment
         participant["sessions"][0]["segments"][-1].pop("segmentEnd", None)
     live["participants"] = live["participants"][:3]
+    padded = copy.deepcopy(complete)  # participant data as agents and scripts type it: padded, blank, mixed case
+    padded["conversationId"] = PADDED_ID
+    customer = next(p for p in padded["participants"] if p["purpose"] == "customer")
+    customer["attributes"].update(
+        {"CRM_LeadId": "  00Q-77 ", "CRM_AccountId": "   ", "CampaignID": "\tCAMP_X ", "LeadSource": " web",
+         "context.email": "  Jane.Doe@Example.COM "}
+    )
 
     files = []
     for name, doc in (("p1_live.json", {"conversations": [live], "cursor": "c1"}), ("p2.json", page),
-                      ("p3_complete.json", {"conversations": [complete]})):
+                      ("p3_complete.json", {"conversations": [complete, padded]})):
         path = work / name
         path.write_text(json.dumps(doc))
         files.append(path)
@@ -104,3 +112,15 @@ def test_live_then_complete_appears_once_complete(staged: Path) -> None:
         staged, "select count(*) from staging.stg_genesys__participants where conversation_id = ?", [LIVE_ID]
     )
     assert participants == 5
+
+
+def test_participant_attributes_are_trimmed_once_in_staging(staged: Path) -> None:
+    """Downstream models (identity, attribution, engagement) read these columns as they are: a padded id must
+    already be clean here, a blank one null, and context.email normalised like every email."""
+    rows = query(
+        staged,
+        "select attr_crm_lead_id, attr_crm_account_id, attr_campaign_id, attr_lead_source, attr_context_email "
+        "from staging.stg_genesys__participants where conversation_id = ? and purpose = 'customer'",
+        [PADDED_ID],
+    )
+    assert rows == [("00Q-77", None, "CAMP_X", "web", "jane.doe@example.com")]

@@ -23,14 +23,8 @@ identifier_lookup as (
 
 conversion_identifiers as (
 
-    select
-        conversion_id as event_id,
-        1 as match_priority,
-        'source_record' as identifier_type,
-        lead_id as identifier_value,
-        '{{ var("conversions_source_system", "crm") }}' as source_system
-    from conversions
-    where lead_id is not null
+    {{ customer_identifiers('conversions', 'conversion_id', lead_id='lead_id',
+                            lead_source_system=var('conversions_source_system')) }}
 
 ),
 

@@ -16,18 +16,6 @@ conversations as (
 
 ),
 
-participants as (
-
-    select * from {{ ref('stg_genesys__participants') }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('stg_genesys__sessions') }}
-
-),
-
 metrics as (
 
     select * from {{ ref('stg_genesys__session_metrics') }}
@@ -42,22 +30,7 @@ conversation_customers as (
 
 customer_sessions as (
 
-    select
-        sessions.conversation_id,
-        sessions.session_key,
-        sessions.media_type,
-        sessions.direction,
-        sessions.outbound_campaign_id,
-        sessions.disposition_name,
-        participants.attr_crm_lead_id,
-        row_number() over (
-            partition by sessions.conversation_id
-            order by participants.participant_index, sessions.session_index
-        ) as session_rank
-    from sessions
-    inner join participants
-        on sessions.participant_key = participants.participant_key
-    where sessions.purpose = 'customer'
+    select * from {{ ref('int_identity__customer_sessions') }}
 
 ),
 
@@ -80,7 +53,7 @@ first_customer_session as (
         customer_sessions.direction,
         customer_sessions.outbound_campaign_id,
         customer_sessions.disposition_name,
-        customer_sessions.attr_crm_lead_id
+        customer_sessions.lead_id as attr_crm_lead_id
     from customer_sessions
     where customer_sessions.session_rank = 1
 

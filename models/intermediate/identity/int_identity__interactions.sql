@@ -16,15 +16,9 @@ marketing_touches as (
 
 ),
 
-participants as (
+customer_sessions as (
 
-    select * from {{ ref('stg_genesys__participants') }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('stg_genesys__sessions') }}
+    select * from {{ ref('int_identity__customer_sessions') }}
 
 ),
 
@@ -41,22 +35,13 @@ final as (
     union all
 
     select
-        'genesys:' || sessions.session_key as interaction_id,
-        nullif(trim(participants.attr_crm_lead_id), '') as lead_id,
-        nullif(trim(participants.attr_crm_account_id), '') as account_id,
-        {{ normalize_email(map_get('participants.attributes', "'context.email'")) }} as email,
-        case when sessions.direction = 'outbound' then sessions.dnis_e164 else sessions.ani_e164 end as phone_e164
-    from sessions
-    inner join participants
-        on sessions.participant_key = participants.participant_key
-    where sessions.purpose = 'customer'
+        'genesys:' || session_key as interaction_id,
+        lead_id,
+        account_id,
+        email,
+        phone_e164
+    from customer_sessions
 
 )
 
-select
-    interaction_id,
-    lead_id,
-    account_id,
-    email,
-    phone_e164
-from final
+select * from final

@@ -1,5 +1,6 @@
 -- One row per participant of a conversation (latest version). `attributes` is the participant data map
--- (async job records only; the sync query returns none) with the keys the models use promoted to columns.
+-- (async job records only; the sync query returns none); the keys the models use are promoted to columns
+-- here, trimmed (blank → null) and the email normalised, so no model downstream cleans them again.
 
 with latest as (
     select * from {{ ref('base_genesys__conversations_latest') }}
@@ -24,11 +25,12 @@ final as (
         participant.externalOrganizationId as external_organization_id,
         participant.flaggedReason as flagged_reason,
         participant.attributes as attributes,
-        {{ map_get('participant.attributes', "'CampaignID'") }} as attr_campaign_id,
+        nullif(trim({{ map_get('participant.attributes', "'CampaignID'") }}), '') as attr_campaign_id,
         {{ safe_cast(map_get('participant.attributes', "'TouchSequence'"), 'integer') }} as attr_touch_sequence,
-        {{ map_get('participant.attributes', "'LeadSource'") }} as attr_lead_source,
-        {{ map_get('participant.attributes', "'CRM_LeadId'") }} as attr_crm_lead_id,
-        {{ map_get('participant.attributes', "'CRM_AccountId'") }} as attr_crm_account_id,
+        nullif(trim({{ map_get('participant.attributes', "'LeadSource'") }}), '') as attr_lead_source,
+        nullif(trim({{ map_get('participant.attributes', "'CRM_LeadId'") }}), '') as attr_crm_lead_id,
+        nullif(trim({{ map_get('participant.attributes', "'CRM_AccountId'") }}), '') as attr_crm_account_id,
+        {{ normalize_email(map_get('participant.attributes', "'context.email'")) }} as attr_context_email,
         {{ list_length('participant.sessions') }} as session_count,
         case
             when not {{ is_genesys_id('participant.participantId') }} then 'participantId is not a Genesys id (UUID)'
