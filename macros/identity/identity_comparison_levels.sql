@@ -21,19 +21,22 @@
 -#}
 {% macro identity_comparison_levels(pairs, records, comparisons) -%}
     {#- per comparison: the compared column and, where a method needs one, its canonical (alias), phonetic
-        and swap-partner columns of int_identity__records -#}
-    {%- set compared = {
-        'first_name': {'value': 'first_name', 'alias': 'first_name_canonical', 'phonetic': 'first_name_phonetic',
-                       'partner': 'last_name'},
-        'last_name': {'value': 'last_name', 'phonetic': 'last_name_phonetic', 'partner': 'first_name'},
-        'email': {'value': 'email'},
-        'phone_e164': {'value': 'phone_e164'},
-        'date_of_birth': {'value': 'date_of_birth_text'},
-        'postcode': {'value': 'postcode'},
-        'street': {'value': 'street'},
-        'city': {'value': 'city'},
-        'account_id': {'value': 'account_id'},
-    } -%}
+        and swap-partner columns of int_identity__records (seed identity_comparison_columns) -#}
+    {%- set compared = {} -%}
+    {%- set columns_seed = ref('identity_comparison_columns') -%}  {#- outside the guard: dbt records the ref -#}
+    {%- if execute -%}
+        {%- set seed_rows = run_query(
+            'select comparison, value_column, alias_column, phonetic_column, partner_column from '
+            ~ columns_seed ~ ' order by comparison'
+        ) -%}
+        {%- for row in seed_rows.rows -%}
+            {%- set spec = {'value': row[1]} -%}
+            {%- for role, column in [('alias', row[2]), ('phonetic', row[3]), ('partner', row[4])] if column -%}
+                {%- do spec.update({role: column}) -%}
+            {%- endfor -%}
+            {%- do compared.update({row[0]: spec}) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- set columns = [] -%}
     {%- for spec in compared.values() -%}
         {%- for column in spec.values() if column not in columns -%}

@@ -14,7 +14,7 @@
     pair gets an integer pair_id that the downstream identity models join and group on instead of pair_key.
 -#}
 {%- set key_positions = var('identity_blocking_key_positions') | int -%}
-{#- the features the seed's rules use: any column of int_identity__records (date_of_birth: its text) -#}
+{#- the features the seed's rules use: any column of int_identity__records -#}
 {%- set features = [] -%}
 {%- if execute -%}
     {%- set features = run_query(
@@ -71,14 +71,13 @@ rule_widths as (
 -- one row per (record, feature) that has a value
 record_features as (
     {%- for feature in features %}
-        {%- set column = 'date_of_birth_text' if feature == 'date_of_birth' else feature %}
 
         select
             record_ids.record_id,
             '{{ feature }}' as feature,
-            cast(record_ids.{{ column }} as {{ dbt.type_string() }}) as feature_value
+            cast(record_ids.{{ feature }} as {{ dbt.type_string() }}) as feature_value
         from record_ids
-        where record_ids.{{ column }} is not null
+        where record_ids.{{ feature }} is not null
         {%- if not loop.last %}
 
             union all
