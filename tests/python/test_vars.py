@@ -27,7 +27,7 @@ def test_every_var_has_exactly_one_rule() -> None:
 def test_the_defaults_are_valid_and_no_model_restates_a_default() -> None:
     inline = []
     for path in [*ROOT.glob("models/**/*.sql"), *ROOT.glob("macros/**/*.sql"), *ROOT.glob("models/**/*.yml")]:
-        inline += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"var\('[a-z_]+',[^)]*\)", path.read_text())]
+        inline += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"var\(\s*['\"][a-z_]+['\"]\s*,[^)]*\)", path.read_text())]
     assert inline == [], "defaults live in dbt_project.yml only"
 
 
@@ -73,8 +73,19 @@ def test_a_valid_override_parses(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def test_the_readme_var_table_lists_every_var() -> None:
+def _readme_table(header: str) -> set[str]:
+    """The first-column names of the README table that starts with ``header`` (up to the blank line after it)."""
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("## Configuration: vars and seeds", 1)[1].split("\n## ", 1)[0]
-    listed = set(re.findall(r"^\| `([a-z_]+)` \| ", section, flags=re.M))
-    assert _project_vars() <= listed, sorted(_project_vars() - listed)
+    table = readme.split(header, 1)[1].split("\n\n", 1)[0]
+    return set(re.findall(r"^\| `([a-z_]+)` \| ", table, flags=re.M))
+
+
+def test_the_readme_var_table_lists_exactly_the_vars() -> None:
+    listed = _readme_table("| var | default | meaning |")
+    assert listed == _project_vars(), (sorted(_project_vars() - listed), sorted(listed - _project_vars()))
+
+
+def test_the_readme_seed_table_lists_exactly_the_seeds() -> None:
+    seeds = {p.stem for p in (ROOT / "seeds").glob("*.csv")}
+    listed = _readme_table("| seed | what it configures |")
+    assert listed == seeds, (sorted(seeds - listed), sorted(listed - seeds))

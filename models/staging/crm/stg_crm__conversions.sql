@@ -60,7 +60,7 @@ renamed as (
             (
                 select source_systems.default_timezone
                 from source_systems
-                where source_systems.source_system = '{{ var("conversions_source_system", "crm") }}'
+                where source_systems.source_system = '{{ var("conversions_source_system") }}'
             ),
             'UTC'
         ) as crm_timezone,

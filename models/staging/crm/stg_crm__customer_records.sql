@@ -97,7 +97,7 @@ with_system as (
         coalesce(
             country_codes.calling_code,
             source_systems.calling_code,
-            '{{ var("default_calling_code", "1") }}'
+            '{{ var("default_calling_code") }}'
         ) as calling_code,
         case
             when country_codes.calling_code is not null then coalesce(country_codes.trunk_prefix, '')

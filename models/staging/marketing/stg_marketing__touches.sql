@@ -32,7 +32,7 @@ source_systems as (
         trunk_prefix,
         default_timezone
     from {{ ref('source_systems') }}
-    where source_system = '{{ var("touches_source_system", "marketing") }}'
+    where source_system = '{{ var("touches_source_system") }}'
 
 ),
 
@@ -61,7 +61,7 @@ with_system as (
         nullif(trim(latest_touches.touched_at_local), '') as touched_at_local_text,
         nullif(trim(latest_touches.utc_offset), '') as utc_offset,
         latest_touches._loaded_at,
-        coalesce(source_systems.calling_code, '{{ var("default_calling_code", "1") }}') as calling_code,
+        coalesce(source_systems.calling_code, '{{ var("default_calling_code") }}') as calling_code,
         coalesce(source_systems.trunk_prefix, '') as trunk_prefix,
         coalesce(source_systems.default_timezone, 'UTC') as default_timezone
     from latest_touches
