@@ -65,12 +65,4 @@ final as (
 
 )
 
-select
-    campaign_spend_day_key,
-    campaign_id,
-    campaign_name,
-    channel_type,
-    spend_date,
-    campaign_days,
-    spend
-from final
+select * from final

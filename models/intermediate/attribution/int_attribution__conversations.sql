@@ -140,19 +140,4 @@ final as (
 
 )
 
-select
-    conversation_id,
-    conversation_started_at,
-    conversation_ended_at,
-    is_complete,
-    conversation_duration_seconds,
-    originating_direction,
-    media_type,
-    message_type,
-    outbound_campaign_id,
-    first_queue_id,
-    last_wrap_up_code,
-    disposition_name,
-    customer_key,
-    customer_match_method
-from final
+select * from final

@@ -127,19 +127,4 @@ final as (
 
 )
 
-select
-    path_touch_key,
-    conversion_id,
-    touch_id,
-    campaign_id,
-    campaign_name,
-    channel,
-    touch_sequence,
-    touched_at,
-    touched_on,
-    conversion_grain,
-    delta_days,
-    touch_position,
-    path_length,
-    channel_weight
-from final
+select * from final

@@ -54,16 +54,4 @@ final as (
 
 )
 
-select
-    conversion_id,
-    lead_id,
-    crm_campaign_id,
-    conversion_value,
-    conversion_status,
-    is_counted,
-    conversion_grain,
-    converted_on,
-    converted_at,
-    customer_key,
-    customer_match_method
-from final
+select * from final

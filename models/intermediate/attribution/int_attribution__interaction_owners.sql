@@ -92,15 +92,4 @@ final as (
 
 )
 
-select
-    conversation_id,
-    owning_touch_id,
-    owning_campaign_id,
-    owning_campaign_name,
-    owning_channel,
-    owning_touch_sequence,
-    owning_touched_at,
-    attribution_window_hours,
-    hours_since_touch,
-    candidate_touches
-from final
+select * from final

@@ -79,18 +79,24 @@ rated as (
         / nullif(sum(responses) over (partition by contact_key) + unanswered_outreach, 0) as response_rate
     from per_channel
 
+),
+
+final as (
+
+    select
+        contact_key,
+        channel,
+        responses,
+        unanswered_outreach,
+        contact_responses,
+        coalesce(response_rate, 0) as response_rate,
+        last_response_at,
+        row_number() over (
+            partition by contact_key
+            order by coalesce(response_rate, 0) desc, responses desc, last_response_at desc nulls last, channel asc
+        ) as channel_rank
+    from rated
+
 )
 
-select
-    contact_key,
-    channel,
-    responses,
-    unanswered_outreach,
-    contact_responses,
-    coalesce(response_rate, 0) as response_rate,
-    last_response_at,
-    row_number() over (
-        partition by contact_key
-        order by coalesce(response_rate, 0) desc, responses desc, last_response_at desc nulls last, channel asc
-    ) as channel_rank
-from rated
+select * from final

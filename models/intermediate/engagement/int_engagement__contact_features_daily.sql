@@ -116,33 +116,39 @@ grid as (
     from contacts
     cross join snapshots
 
+),
+
+final as (
+
+    select
+        grid.contact_key,
+        grid.snapshot_at,
+        cast(grid.snapshot_at as date) as snapshot_date,
+        grid.days_back,
+        grid.has_crm_record,
+        coalesce(event_features.transactions_7d, 0) as transactions_7d,
+        coalesce(event_features.transactions_30d, 0) as transactions_30d,
+        coalesce(event_features.transactions_90d, 0) as transactions_90d,
+        coalesce(event_features.transaction_value_7d, 0) as transaction_value_7d,
+        coalesce(event_features.transaction_value_30d, 0) as transaction_value_30d,
+        coalesce(event_features.transaction_value_90d, 0) as transaction_value_90d,
+        coalesce(event_features.avg_log_transaction_value_90d, 0) as avg_log_transaction_value_90d,
+        coalesce(event_features.behaviors_7d, 0) as behaviors_7d,
+        coalesce(event_features.behaviors_30d, 0) as behaviors_30d,
+        coalesce(event_features.behaviors_90d, 0) as behaviors_90d,
+        coalesce(event_features.events_90d, 0) as events_90d,
+        event_features.last_event_at,
+        event_features.last_transaction_at,
+        event_features.days_since_last_event,
+        coalesce(interaction_features.inbound_conversations_90d, 0) as inbound_conversations_90d,
+        coalesce(interaction_features.outbound_attempts_90d, 0) as outbound_attempts_90d,
+        coalesce(interaction_features.outbound_answered_90d, 0) as outbound_answered_90d
+    from grid
+    left join event_features
+        on grid.contact_key = event_features.contact_key and grid.snapshot_at = event_features.snapshot_at
+    left join interaction_features
+        on grid.contact_key = interaction_features.contact_key and grid.snapshot_at = interaction_features.snapshot_at
+
 )
 
-select
-    grid.contact_key,
-    grid.snapshot_at,
-    cast(grid.snapshot_at as date) as snapshot_date,
-    grid.days_back,
-    grid.has_crm_record,
-    coalesce(event_features.transactions_7d, 0) as transactions_7d,
-    coalesce(event_features.transactions_30d, 0) as transactions_30d,
-    coalesce(event_features.transactions_90d, 0) as transactions_90d,
-    coalesce(event_features.transaction_value_7d, 0) as transaction_value_7d,
-    coalesce(event_features.transaction_value_30d, 0) as transaction_value_30d,
-    coalesce(event_features.transaction_value_90d, 0) as transaction_value_90d,
-    coalesce(event_features.avg_log_transaction_value_90d, 0) as avg_log_transaction_value_90d,
-    coalesce(event_features.behaviors_7d, 0) as behaviors_7d,
-    coalesce(event_features.behaviors_30d, 0) as behaviors_30d,
-    coalesce(event_features.behaviors_90d, 0) as behaviors_90d,
-    coalesce(event_features.events_90d, 0) as events_90d,
-    event_features.last_event_at,
-    event_features.last_transaction_at,
-    event_features.days_since_last_event,
-    coalesce(interaction_features.inbound_conversations_90d, 0) as inbound_conversations_90d,
-    coalesce(interaction_features.outbound_attempts_90d, 0) as outbound_attempts_90d,
-    coalesce(interaction_features.outbound_answered_90d, 0) as outbound_answered_90d
-from grid
-left join event_features
-    on grid.contact_key = event_features.contact_key and grid.snapshot_at = event_features.snapshot_at
-left join interaction_features
-    on grid.contact_key = interaction_features.contact_key and grid.snapshot_at = interaction_features.snapshot_at
+select * from final

@@ -44,13 +44,19 @@ mapped as (
             and lookup.source_system = '{{ var("crm_source_system") }}'
             and contact_ids.contact_id = lookup.identifier_value
 
+),
+
+final as (
+
+    select
+        contact_id,
+        customer_key,
+        {{ engagement_contact_key('customer_key', 'contact_id') }} as contact_key,
+        customer_key is not null as is_resolved,
+        is_ambiguous,
+        last_event_at
+    from mapped
+
 )
 
-select
-    contact_id,
-    customer_key,
-    {{ engagement_contact_key('customer_key', 'contact_id') }} as contact_key,
-    customer_key is not null as is_resolved,
-    is_ambiguous,
-    last_event_at
-from mapped
+select * from final

@@ -145,18 +145,24 @@ window_low as (
             <= earlier.snapshot_at
     group by scored.contact_key, scored.snapshot_at
 
+),
+
+final as (
+
+    select
+        scored.contact_key,
+        scored.snapshot_at,
+        scored.snapshot_date,
+        scored.days_back,
+        scored.logit,
+        scored.propensity_score,
+        {{ engagement_tier('scored.propensity_score') }} as propensity_tier,
+        scored.top_feature,
+        round(scored.propensity_score - window_low.lowest_earlier_score, 6) as score_increase_in_window
+    from scored
+    left join window_low
+        on scored.contact_key = window_low.contact_key and scored.snapshot_at = window_low.snapshot_at
+
 )
 
-select
-    scored.contact_key,
-    scored.snapshot_at,
-    scored.snapshot_date,
-    scored.days_back,
-    scored.logit,
-    scored.propensity_score,
-    {{ engagement_tier('scored.propensity_score') }} as propensity_tier,
-    scored.top_feature,
-    round(scored.propensity_score - window_low.lowest_earlier_score, 6) as score_increase_in_window
-from scored
-left join window_low
-    on scored.contact_key = window_low.contact_key and scored.snapshot_at = window_low.snapshot_at
+select * from final

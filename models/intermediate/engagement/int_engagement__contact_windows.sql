@@ -172,15 +172,21 @@ chosen as (
     left join best_activity
         on contacts.contact_key = best_activity.contact_key and best_activity.window_rank = 1
 
+),
+
+final as (
+
+    select
+        contact_key,
+        timezone,
+        cast(window_start_hour as integer) as window_start_hour,
+        cast(window_start_hour + {{ width }} as integer) as window_end_hour,
+        window_source,
+        window_attempts,
+        window_answered,
+        window_answer_rate
+    from chosen
+
 )
 
-select
-    contact_key,
-    timezone,
-    cast(window_start_hour as integer) as window_start_hour,
-    cast(window_start_hour + {{ width }} as integer) as window_end_hour,
-    window_source,
-    window_attempts,
-    window_answered,
-    window_answer_rate
-from chosen
+select * from final

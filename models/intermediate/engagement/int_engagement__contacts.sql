@@ -158,17 +158,23 @@ contact_zone as (
         ) as zone_rank
     from zone_votes
 
+),
+
+final as (
+
+    select
+        all_contacts.contact_key,
+        all_contacts.customer_key,
+        all_contacts.crm_contact_id,
+        coalesce(contact_zone.timezone, '{{ var("engagement_default_timezone") }}') as timezone,
+        case when contact_zone.timezone is not null then 'phone_prefix' else 'default' end as timezone_source,
+        all_contacts.customer_key is null or crm_customers.customer_key is not null as has_crm_record
+    from all_contacts
+    left join contact_zone
+        on all_contacts.contact_key = contact_zone.contact_key and contact_zone.zone_rank = 1
+    left join crm_customers
+        on all_contacts.customer_key = crm_customers.customer_key
+
 )
 
-select
-    all_contacts.contact_key,
-    all_contacts.customer_key,
-    all_contacts.crm_contact_id,
-    coalesce(contact_zone.timezone, '{{ var("engagement_default_timezone") }}') as timezone,
-    case when contact_zone.timezone is not null then 'phone_prefix' else 'default' end as timezone_source,
-    all_contacts.customer_key is null or crm_customers.customer_key is not null as has_crm_record
-from all_contacts
-left join contact_zone
-    on all_contacts.contact_key = contact_zone.contact_key and contact_zone.zone_rank = 1
-left join crm_customers
-    on all_contacts.customer_key = crm_customers.customer_key
+select * from final

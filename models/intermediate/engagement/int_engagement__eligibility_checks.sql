@@ -84,31 +84,37 @@ checked as (
     left join last_outreach
         on contacts.contact_key = last_outreach.contact_key
 
+),
+
+final as (
+
+    select
+        contact_key,
+        customer_key,
+        crm_contact_id,
+        evaluated_at,
+        propensity_score,
+        propensity_tier,
+        score_increase_in_window,
+        last_outreach_at,
+        cooldown_ends_at,
+        preferred_channel,
+        preferred_channel_response_rate,
+        timezone,
+        window_start_hour,
+        window_end_hour,
+        window_source,
+        passes_tier,
+        passes_score_increase,
+        passes_cooldown,
+        passes_tier and passes_score_increase and passes_cooldown as is_eligible,
+        case
+            when not passes_tier then 'low_tier'
+            when not passes_score_increase then 'no_recent_score_increase'
+            when not passes_cooldown then 'cooldown'
+        end as ineligible_reason
+    from checked
+
 )
 
-select
-    contact_key,
-    customer_key,
-    crm_contact_id,
-    evaluated_at,
-    propensity_score,
-    propensity_tier,
-    score_increase_in_window,
-    last_outreach_at,
-    cooldown_ends_at,
-    preferred_channel,
-    preferred_channel_response_rate,
-    timezone,
-    window_start_hour,
-    window_end_hour,
-    window_source,
-    passes_tier,
-    passes_score_increase,
-    passes_cooldown,
-    passes_tier and passes_score_increase and passes_cooldown as is_eligible,
-    case
-        when not passes_tier then 'low_tier'
-        when not passes_score_increase then 'no_recent_score_increase'
-        when not passes_cooldown then 'cooldown'
-    end as ineligible_reason
-from checked
+select * from final

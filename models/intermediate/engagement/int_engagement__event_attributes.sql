@@ -83,23 +83,31 @@ checked as (
     from matches
     where match_rank = 1
 
+),
+
+final as (
+
+    select
+        event_key,
+        crm_field,
+        json_type,
+        value_json,
+        value_text,
+        canonical_name,
+        data_type,
+        status,
+        manifest_version,
+        is_null,
+        is_type_ok,
+        case
+            when json_type = 'ARRAY' then 'array_value'
+            when
+                canonical_name is null and '{{ var("engagement_unknown_field_policy") }}' = 'reject'
+                then 'unknown_field'
+            when canonical_name is not null and not is_null and not is_type_ok then 'bad_type'
+        end as violation
+    from checked
+
 )
 
-select
-    event_key,
-    crm_field,
-    json_type,
-    value_json,
-    value_text,
-    canonical_name,
-    data_type,
-    status,
-    manifest_version,
-    is_null,
-    is_type_ok,
-    case
-        when json_type = 'ARRAY' then 'array_value'
-        when canonical_name is null and '{{ var("engagement_unknown_field_policy") }}' = 'reject' then 'unknown_field'
-        when canonical_name is not null and not is_null and not is_type_ok then 'bad_type'
-    end as violation
-from checked
+select * from final

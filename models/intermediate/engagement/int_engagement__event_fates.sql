@@ -47,28 +47,34 @@ flagged as (
         coalesce(arrival_lag_seconds > {{ var('engagement_backfill_after_days') }} * 86400, false) as is_stale
     from measured
 
+),
+
+final as (
+
+    select
+        event_key,
+        case
+            when violates_manifest or is_future then 'reject'
+            when is_stale then 'backfill'
+            else 'valid'
+        end as fate,
+        case
+            when violates_manifest then 'dead_letter'
+            when is_future then 'reconciliation'
+        end as reject_queue,
+        case
+            when violates_manifest then manifest_violation
+            when is_future then 'future_event_timestamp'
+        end as reject_reason,
+        case
+            when violates_manifest then manifest_violation_field
+            when is_future then 'event_timestamp'
+        end as reject_field,
+        arrival_lag_seconds,
+        ahead_of_reference_seconds,
+        ahead_of_arrival_seconds
+    from flagged
+
 )
 
-select
-    event_key,
-    case
-        when violates_manifest or is_future then 'reject'
-        when is_stale then 'backfill'
-        else 'valid'
-    end as fate,
-    case
-        when violates_manifest then 'dead_letter'
-        when is_future then 'reconciliation'
-    end as reject_queue,
-    case
-        when violates_manifest then manifest_violation
-        when is_future then 'future_event_timestamp'
-    end as reject_reason,
-    case
-        when violates_manifest then manifest_violation_field
-        when is_future then 'event_timestamp'
-    end as reject_field,
-    arrival_lag_seconds,
-    ahead_of_reference_seconds,
-    ahead_of_arrival_seconds
-from flagged
+select * from final

@@ -84,21 +84,27 @@ ranked as (
         <> max(body_hash) over (partition by coalesce(request_id, body_hash)) as has_conflicting_retries
     from keyed
 
+),
+
+final as (
+
+    select
+        event_key,
+        request_id,
+        delivery_key as first_delivery_key,
+        contact_id,
+        crm_event_kind,
+        event_type,
+        crm_record_id,
+        event_timestamp,
+        first_received_at,
+        last_received_at,
+        delivery_count,
+        has_conflicting_retries,
+        attributes
+    from ranked
+    where delivery_rank = 1
+
 )
 
-select
-    event_key,
-    request_id,
-    delivery_key as first_delivery_key,
-    contact_id,
-    crm_event_kind,
-    event_type,
-    crm_record_id,
-    event_timestamp,
-    first_received_at,
-    last_received_at,
-    delivery_count,
-    has_conflicting_retries,
-    attributes
-from ranked
-where delivery_rank = 1
+select * from final

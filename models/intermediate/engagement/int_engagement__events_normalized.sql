@@ -232,28 +232,4 @@ final as (
 
 )
 
-select
-    event_key,
-    request_id,
-    contact_id,
-    crm_event_kind,
-    event_type,
-    crm_record_id,
-    event_timestamp,
-    first_received_at,
-    last_received_at,
-    delivery_count,
-    has_conflicting_retries,
-    attributes,
-    transaction_value,
-    payment_status,
-    product_category,
-    product_sku,
-    channel_origin,
-    manifest_version,
-    uses_deprecated_fields,
-    manifest_violation,
-    manifest_violation_field,
-    manifest_violations,
-    source_attributes
-from final
+select * from final

@@ -58,7 +58,7 @@ valid_events as (
 
 ),
 
-sequenced as (
+final as (
 
     select
         *,
@@ -69,28 +69,4 @@ sequenced as (
 
 )
 
-select
-    event_key,
-    request_id,
-    contact_id,
-    contact_key,
-    customer_key,
-    crm_event_kind,
-    event_type,
-    crm_record_id,
-    event_timestamp,
-    first_received_at,
-    last_received_at,
-    delivery_count,
-    has_conflicting_retries,
-    arrival_lag_seconds,
-    attributes,
-    transaction_value,
-    payment_status,
-    product_category,
-    product_sku,
-    channel_origin,
-    manifest_version,
-    uses_deprecated_fields,
-    event_sequence
-from sequenced
+select * from final

@@ -82,7 +82,7 @@ resolved as (
 
 ),
 
-final as (
+shaped as (
 
     select
         conversation_id,
@@ -107,21 +107,27 @@ final as (
         originating_direction = 'inbound' as is_customer_initiated
     from resolved
 
+),
+
+final as (
+
+    select
+        conversation_id,
+        conversation_started_at,
+        customer_key,
+        {{ engagement_contact_key('customer_key', 'crm_lead_id') }} as contact_key,
+        crm_lead_id,
+        customer_resolved_by,
+        channel,
+        media_type,
+        originating_direction,
+        is_outbound_attempt,
+        outbound_campaign_id,
+        is_answered,
+        is_customer_initiated
+    from shaped
+    where customer_key is not null or crm_lead_id is not null
+
 )
 
-select
-    conversation_id,
-    conversation_started_at,
-    customer_key,
-    {{ engagement_contact_key('customer_key', 'crm_lead_id') }} as contact_key,
-    crm_lead_id,
-    customer_resolved_by,
-    channel,
-    media_type,
-    originating_direction,
-    is_outbound_attempt,
-    outbound_campaign_id,
-    is_answered,
-    is_customer_initiated
-from final
-where customer_key is not null or crm_lead_id is not null
+select * from final

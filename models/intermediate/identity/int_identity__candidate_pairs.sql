@@ -189,7 +189,7 @@ id_pairs as (
 
 ),
 
-final as (
+numbered_pairs as (
 
     select
         row_number() over (order by id_pairs.left_record_id, id_pairs.right_record_id) as pair_id,
@@ -203,13 +203,19 @@ final as (
     inner join record_ids as right_ids
         on id_pairs.right_record_id = right_ids.record_id
 
+),
+
+final as (
+
+    select
+        pair_id,
+        {{ surrogate_key(['left_record_key', 'right_record_key']) }} as pair_key,
+        left_record_key,
+        right_record_key,
+        blocking_rules,
+        blocking_rule_count
+    from numbered_pairs
+
 )
 
-select
-    pair_id,
-    {{ surrogate_key(['left_record_key', 'right_record_key']) }} as pair_key,
-    left_record_key,
-    right_record_key,
-    blocking_rules,
-    blocking_rule_count
-from final
+select * from final

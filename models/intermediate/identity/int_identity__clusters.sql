@@ -244,10 +244,4 @@ final as (
 
 )
 
-select
-    customer_record_key,
-    anchor_record_key,
-    customer_key,
-    cluster_size,
-    has_dob_conflict
-from final
+select * from final

@@ -102,13 +102,4 @@ final as (
 
 )
 
-select
-    pair_id,
-    pair_key,
-    left_record_key,
-    right_record_key,
-    comparison,
-    level_order,
-    level_name,
-    exact_value
-from final
+select * from final

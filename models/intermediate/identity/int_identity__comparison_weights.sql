@@ -174,16 +174,4 @@ final as (
 
 )
 
-select
-    comparison,
-    level_order,
-    level_name,
-    method,
-    m_probability,
-    u_probability,
-    u_source,
-    training_pairs,
-    bayes_factor,
-    match_weight,
-    prior_match_probability
-from final
+select * from final

@@ -192,25 +192,4 @@ final as (
 
 )
 
-select
-    survivorship_key,
-    customer_key,
-    field,
-    action,
-    customer_record_key,
-    source_system,
-    source_record_id,
-    source_updated_at,
-    priority,
-    is_listed_source,
-    field_value,
-    survivor_rank,
-    candidate_count,
-    winner_record_key,
-    winner_source_system,
-    winner_value,
-    is_winner,
-    outcome,
-    decided_by,
-    is_race_condition
-from final
+select * from final

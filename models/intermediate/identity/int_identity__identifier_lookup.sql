@@ -105,13 +105,4 @@ final as (
 
 )
 
-select
-    identifier_key,
-    identifier_type,
-    identifier_value,
-    source_system,
-    customer_key,
-    is_ambiguous,
-    customer_count,
-    record_count
-from final
+select * from final

@@ -185,8 +185,4 @@ final as (
 
 )
 
-select
-    left_record_key,
-    right_record_key,
-    interaction_count
-from final
+select * from final

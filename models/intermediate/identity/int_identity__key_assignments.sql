@@ -50,12 +50,18 @@ changes as (
     where latest_assignments.customer_key is distinct from clusters.customer_key
     {%- endif %}
 
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['customer_record_key', 'assigned_at']) }} as assignment_key,
+        customer_record_key,
+        customer_key,
+        previous_customer_key,
+        assigned_at
+    from changes
+
 )
 
-select
-    {{ surrogate_key(['customer_record_key', 'assigned_at']) }} as assignment_key,
-    customer_record_key,
-    customer_key,
-    previous_customer_key,
-    assigned_at
-from changes
+select * from final

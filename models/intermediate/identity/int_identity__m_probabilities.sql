@@ -290,10 +290,4 @@ final as (
 
 )
 
-select
-    comparison,
-    level_order,
-    m_probability,
-    training_pairs,
-    em_last_change
-from final
+select * from final

@@ -74,7 +74,7 @@ latest_reviews as (
 
 ),
 
-edges as (
+final as (
 
     select
         coalesce(pair_scores.pair_key, latest_reviews.pair_key) as pair_key,
@@ -95,11 +95,4 @@ edges as (
 
 )
 
-select
-    pair_key,
-    left_record_key,
-    right_record_key,
-    match_probability,
-    match_method,
-    review_decision
-from edges
+select * from final

@@ -220,19 +220,4 @@ final as (
 
 )
 
-select
-    pair_key,
-    left_record_key,
-    right_record_key,
-    blocking_rules,
-    prior_weight,
-    evidence_weight,
-    match_weight,
-    match_probability,
-    has_person_evidence,
-    score_decision,
-    decision_reason,
-    agreeing_comparisons,
-    disagreeing_comparisons,
-    explanation
-from final
+select * from final

@@ -46,9 +46,4 @@ final as (
 
 )
 
-select
-    customer_record_key,
-    source_system,
-    source_record_id,
-    first_seen_at
-from final
+select * from final

@@ -23,7 +23,7 @@ name_aliases as (
 
 ),
 
-features as (
+final as (
 
     select
         records.customer_record_key,
@@ -80,31 +80,4 @@ features as (
 
 )
 
-select
-    customer_record_key,
-    source_system,
-    source_record_id,
-    account_id,
-    first_name,
-    last_name,
-    first_name_canonical,
-    first_initial,
-    last_initial,
-    name_prefixes,
-    last_name_phonetic,
-    first_name_phonetic,
-    name_pair_sorted,
-    email,
-    phone_e164,
-    phone_head,
-    phone_tail,
-    date_of_birth,
-    date_of_birth_text,
-    postcode,
-    street,
-    street_compact,
-    city,
-    source_updated_at,
-    trust_rank,
-    loaded_at
-from features
+select * from final

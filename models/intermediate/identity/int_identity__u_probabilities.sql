@@ -155,7 +155,7 @@ interaction_chance as (
 
 ),
 
-u_estimates as (
+final as (
 
     select
         comparisons.comparison,
@@ -188,12 +188,4 @@ u_estimates as (
 
 )
 
-select
-    comparison,
-    level_order,
-    level_name,
-    method,
-    m_start,
-    u_source,
-    u_probability
-from u_estimates
+select * from final

@@ -88,7 +88,7 @@ value_counts as (
 
 ),
 
-final as (
+counted_values as (
 
     select
         comparison,
@@ -97,12 +97,18 @@ final as (
         sum(value_count) over (partition by comparison) as record_count
     from value_counts
 
+),
+
+final as (
+
+    select
+        comparison,
+        feature_value,
+        value_count,
+        record_count,
+        greatest(value_count - 2.0, 1.0) / nullif(record_count - 2.0, 0) as term_frequency_u
+    from counted_values
+
 )
 
-select
-    comparison,
-    feature_value,
-    value_count,
-    record_count,
-    greatest(value_count - 2.0, 1.0) / nullif(record_count - 2.0, 0) as term_frequency_u
-from final
+select * from final

@@ -164,20 +164,4 @@ final as (
 
 )
 
-select
-    performance_key,
-    attribution_model,
-    campaign_id,
-    campaign_name,
-    campaign_channel_type,
-    touch_sequence,
-    is_attributed,
-    touches,
-    conversions_credited,
-    revenue_credited,
-    campaign_budget,
-    spend,
-    roi,
-    roas,
-    cost_per_conversion
-from final
+select * from final

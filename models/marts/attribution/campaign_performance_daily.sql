@@ -130,17 +130,4 @@ final as (
 
 )
 
-select
-    performance_daily_key,
-    performance_date,
-    attribution_model,
-    campaign_id,
-    campaign_name,
-    campaign_channel_type,
-    is_attributed,
-    conversions_credited,
-    revenue_credited,
-    spend,
-    roas,
-    cost_per_conversion
-from final
+select * from final

@@ -238,30 +238,4 @@ final as (
 
 )
 
-select
-    credit_key,
-    conversion_id,
-    attribution_model,
-    touch_id,
-    is_attributed,
-    attribution_status,
-    campaign_id,
-    campaign_name,
-    channel,
-    touch_sequence,
-    touched_at,
-    touch_position,
-    path_length,
-    delta_days,
-    channel_weight,
-    decay_weight,
-    credit,
-    credited_revenue,
-    conversion_value,
-    conversion_status,
-    is_counted,
-    conversion_grain,
-    converted_on,
-    converted_at,
-    customer_key
-from final
+select * from final

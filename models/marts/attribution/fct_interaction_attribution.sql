@@ -64,30 +64,4 @@ final as (
 
 )
 
-select
-    conversation_id,
-    conversation_started_at,
-    conversation_date,
-    conversation_ended_at,
-    is_complete,
-    originating_direction,
-    media_type,
-    message_type,
-    conversation_duration_seconds,
-    first_queue_id,
-    last_wrap_up_code,
-    disposition_name,
-    customer_key,
-    customer_match_method,
-    is_attributed,
-    owning_campaign_id,
-    owning_campaign_name,
-    owning_touch_id,
-    owning_channel,
-    owning_touch_sequence,
-    owning_touched_at,
-    attribution_window_hours,
-    hours_since_touch,
-    candidate_touches,
-    snapshot_taken_at
-from final
+select * from final

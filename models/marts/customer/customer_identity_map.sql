@@ -85,14 +85,4 @@ final as (
 
 )
 
-select
-    source_system,
-    source_record_id,
-    customer_record_key,
-    customer_key,
-    match_method,
-    match_score,
-    cluster_size,
-    is_anchor_record,
-    has_dob_conflict
-from final
+select * from final

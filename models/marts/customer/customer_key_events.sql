@@ -77,11 +77,4 @@ final as (
 
 )
 
-select
-    event_key,
-    event_at,
-    event_type,
-    previous_customer_key,
-    customer_key,
-    records_moved
-from final
+select * from final

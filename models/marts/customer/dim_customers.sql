@@ -124,22 +124,4 @@ final as (
 
 )
 
-select
-    customer_key,
-    first_name,
-    last_name,
-    email,
-    phone_e164,
-    date_of_birth,
-    account_id,
-    street,
-    city,
-    postcode,
-    country,
-    last_purchase_date,
-    source_record_count,
-    source_systems,
-    anchor_record_key,
-    has_dob_conflict,
-    last_source_update_at
-from final
+select * from final

@@ -105,34 +105,4 @@ final as (
 
 )
 
-select
-    pair_key,
-    match_probability,
-    match_weight,
-    blocking_rules,
-    agreeing_comparisons,
-    disagreeing_comparisons,
-    explanation,
-    left_record_key,
-    left_source_system,
-    left_source_record_id,
-    left_first_name,
-    left_last_name,
-    left_email,
-    left_phone_e164,
-    left_date_of_birth,
-    left_street,
-    left_postcode,
-    left_account_id,
-    right_record_key,
-    right_source_system,
-    right_source_record_id,
-    right_first_name,
-    right_last_name,
-    right_email,
-    right_phone_e164,
-    right_date_of_birth,
-    right_street,
-    right_postcode,
-    right_account_id
-from final
+select * from final

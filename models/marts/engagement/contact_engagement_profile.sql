@@ -82,36 +82,4 @@ final as (
 
 )
 
-select
-    contact_key,
-    customer_key,
-    crm_contact_id,
-    profile_as_of,
-    transactions_7d,
-    transactions_30d,
-    transactions_90d,
-    transaction_value_7d,
-    transaction_value_30d,
-    transaction_value_90d,
-    behaviors_7d,
-    behaviors_30d,
-    behaviors_90d,
-    inbound_conversations_90d,
-    outbound_attempts_90d,
-    outbound_answered_90d,
-    last_event_at,
-    last_transaction_at,
-    days_since_last_event,
-    propensity_score,
-    propensity_tier,
-    score_increase_24h,
-    top_feature,
-    preferred_channel,
-    preferred_channel_response_rate,
-    timezone,
-    timezone_source,
-    window_start_hour,
-    window_end_hour,
-    window_source,
-    window_answer_rate
-from final
+select * from final

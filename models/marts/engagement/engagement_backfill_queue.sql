@@ -24,7 +24,7 @@ contacts as (
 
 ),
 
-final as (
+backfill_events as (
 
     select
         events.event_key,
@@ -48,22 +48,28 @@ final as (
         on events.contact_id = contacts.contact_id
     where fates.fate = 'backfill'
 
+),
+
+final as (
+
+    select
+        event_key,
+        request_id,
+        contact_id,
+        contact_key,
+        crm_event_kind,
+        event_type,
+        crm_record_id,
+        event_timestamp,
+        first_received_at,
+        delivery_count,
+        arrival_lag_hours,
+        attributes,
+        transaction_value,
+        channel_origin,
+        row_number() over (order by event_timestamp, crm_record_id, event_key) as backfill_sequence
+    from backfill_events
+
 )
 
-select
-    event_key,
-    request_id,
-    contact_id,
-    contact_key,
-    crm_event_kind,
-    event_type,
-    crm_record_id,
-    event_timestamp,
-    first_received_at,
-    delivery_count,
-    arrival_lag_hours,
-    attributes,
-    transaction_value,
-    channel_origin,
-    row_number() over (order by event_timestamp, crm_record_id, event_key) as backfill_sequence
-from final
+select * from final

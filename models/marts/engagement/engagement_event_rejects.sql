@@ -44,21 +44,4 @@ final as (
 
 )
 
-select
-    event_key,
-    request_id,
-    contact_id,
-    crm_event_kind,
-    event_type,
-    crm_record_id,
-    event_timestamp,
-    first_received_at,
-    last_received_at,
-    delivery_count,
-    reject_queue,
-    reject_reason,
-    reject_field,
-    manifest_violations,
-    ahead_of_reference_seconds,
-    source_attributes
-from final
+select * from final

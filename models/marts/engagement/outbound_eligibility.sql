@@ -34,18 +34,4 @@ final as (
 
 )
 
-select
-    contact_key,
-    customer_key,
-    crm_contact_id,
-    propensity_score,
-    propensity_tier,
-    score_increase_24h,
-    queue_priority,
-    preferred_channel,
-    timezone,
-    window_start_hour,
-    window_end_hour,
-    last_outreach_at,
-    evaluated_at
-from final
+select * from final

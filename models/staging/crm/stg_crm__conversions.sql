@@ -101,15 +101,4 @@ final as (
 
 )
 
-select
-    conversion_id,
-    lead_id,
-    campaign_id,
-    conversion_value,
-    status,
-    conversion_grain,
-    converted_on,
-    converted_at,
-    conversion_date_text,
-    _loaded_at
-from final
+select * from final

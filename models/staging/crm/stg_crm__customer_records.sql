@@ -113,7 +113,7 @@ with_system as (
 
 ),
 
-normalized as (
+final as (
 
     select
         {{ surrogate_key(['source_system', 'source_record_id']) }} as customer_record_key,
@@ -144,29 +144,4 @@ normalized as (
 
 )
 
-select
-    customer_record_key,
-    source_system,
-    source_record_id,
-    account_id,
-    first_name,
-    last_name,
-    first_name_normalized,
-    last_name_normalized,
-    email,
-    phone_e164,
-    date_of_birth,
-    date_of_birth_source_text,
-    date_of_birth_issue,
-    date_order,
-    street,
-    city,
-    postcode,
-    postcode_normalized,
-    country,
-    country_code,
-    source_updated_at,
-    trust_rank,
-    raw_attributes,
-    _loaded_at
-from normalized
+select * from final

@@ -19,7 +19,7 @@ deliveries as (
 
 ),
 
-renamed as (
+final as (
 
     select
         -- md5 of the delivery as received: landing the same line twice keeps one row
@@ -36,14 +36,4 @@ renamed as (
 
 )
 
-select
-    delivery_key,
-    contact_id,
-    crm_event_type,
-    event_timestamp,
-    received_at,
-    delivery_request_id,
-    crm_record_id,
-    attributes,
-    _loaded_at
-from renamed
+select * from final

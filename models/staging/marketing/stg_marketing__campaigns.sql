@@ -51,16 +51,22 @@ renamed as (
     from latest_campaigns
     where version_rank = 1
 
+),
+
+final as (
+
+    select
+        campaign_id,
+        campaign_name,
+        channel_type,
+        start_date,
+        end_date,
+        budget,
+        attribution_window_hours,
+        attribution_window_hours is null as is_window_default,
+        _loaded_at
+    from renamed
+
 )
 
-select
-    campaign_id,
-    campaign_name,
-    channel_type,
-    start_date,
-    end_date,
-    budget,
-    attribution_window_hours,
-    attribution_window_hours is null as is_window_default,
-    _loaded_at
-from renamed
+select * from final

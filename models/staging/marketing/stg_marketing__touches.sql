@@ -71,7 +71,7 @@ with_system as (
 
 ),
 
-normalized as (
+final as (
 
     select
         touch_id,
@@ -93,16 +93,4 @@ normalized as (
 
 )
 
-select
-    touch_id,
-    campaign_id,
-    is_campaign_unknown,
-    channel,
-    lead_id,
-    email,
-    phone_e164,
-    touched_at_local,
-    utc_offset,
-    touched_at,
-    _loaded_at
-from normalized
+select * from final
