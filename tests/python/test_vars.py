@@ -89,3 +89,17 @@ def test_the_readme_seed_table_lists_exactly_the_seeds() -> None:
     seeds = {p.stem for p in (ROOT / "seeds").glob("*.csv")}
     listed = _readme_table("| seed | what it configures |")
     assert listed == seeds, (sorted(seeds - listed), sorted(listed - seeds))
+
+
+def test_the_contributor_guide_names_only_things_that_exist() -> None:
+    """Every var, seed, model or macro the README's "Where does a rule live?" table names exists (a rename that
+    forgets the guide fails here)."""
+    readme = (ROOT / "README.md").read_text()
+    guide = readme.split("## Where does a rule live?", 1)[1].split("\n## ", 1)[0]
+    names = set(re.findall(r"`([a-z_][a-z0-9_]*)`", guide))
+    known = _project_vars() | {p.stem for p in (ROOT / "seeds").glob("*.csv")}
+    known |= {p.stem for p in (ROOT / "models").glob("**/*.sql")}
+    for path in (ROOT / "macros").glob("**/*.sql"):
+        known |= set(re.findall(r"\{%-?\s*macro\s+([a-z_0-9]+)\(", path.read_text()))
+    columns = {"conversion_grain", "_record_hash"}  # named as columns of a model the row also names
+    assert names - known - columns == set()
