@@ -203,6 +203,40 @@ def test_em_m_probabilities_equal_an_independent_python_em(sample_warehouse) -> 
         assert last_change < 1e-4
 
 
+def test_prior_em_equals_an_independent_python_estimate(sample_warehouse) -> None:
+    """int_identity__comparison_weights' prior λ on the sample warehouse equals the estimate written out here:
+    λ₀ = share of all record pairs that are candidates with positive evidence; then, var
+    identity_prior_em_iterations times, λ ← Σ over candidate pairs of P(match | evidence, λ) / all record pairs,
+    with P = 1 / (1 + 2^−(log2(λ/(1−λ)) + evidence)) and evidence = Σ log2(Bayes factor) of the pair's levels."""
+    import math
+    from collections import defaultdict
+
+    db = sample_warehouse.db
+    factors = {
+        (c, lv): bf
+        for c, lv, bf in query(
+            db, "select comparison, level_order, bayes_factor from intermediate.int_identity__comparison_weights"
+        )
+    }
+    evidence: dict[int, float] = defaultdict(float)
+    for pair_id, c, lv in query(
+        db, "select pair_id, comparison, level_order from intermediate.int_identity__comparison_levels"
+    ):
+        evidence[pair_id] += math.log2(factors[(c, lv)])
+    [(n,)] = query(db, "select count(*) from intermediate.int_identity__records")
+    all_pairs = n * (n - 1) / 2
+    lam = max(sum(1 for w in evidence.values() if w > 0) / all_pairs, 1e-9)
+    rounds = int(yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["identity_prior_em_iterations"])
+    for _ in range(rounds):
+        logit = math.log2(lam / (1 - lam))
+        lam = max(sum(1 / (1 + 2 ** -max(min(logit + w, 60), -60)) for w in evidence.values()) / all_pairs, 1e-9)
+    prior_sql = "select distinct prior_match_probability from intermediate.int_identity__comparison_weights"
+    got = {p for (p,) in query(db, prior_sql)}
+    assert len(got) == 1
+    [prior] = got
+    assert rounds > 0 and abs(prior - lam) <= 1e-9 * lam, (prior, lam)
+
+
 def _pairwise(truth: dict[str, str], clusters: dict[str, str]) -> tuple[float, float, int, int]:
     """(precision, recall, true pairs, predicted pairs) of the clusters against the truth (record → person)."""
     from collections import Counter

@@ -27,7 +27,8 @@ def test_every_var_has_exactly_one_rule() -> None:
 def test_the_defaults_are_valid_and_no_model_restates_a_default() -> None:
     inline = []
     for path in [*ROOT.glob("models/**/*.sql"), *ROOT.glob("macros/**/*.sql"), *ROOT.glob("models/**/*.yml")]:
-        inline += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"var\(\s*['\"][a-z_]+['\"]\s*,[^)]*\)", path.read_text())]
+        found = re.findall(r"var\(\s*['\"][a-z_]+['\"]\s*,[^)]*\)", path.read_text())
+        inline += [f"{path.relative_to(ROOT)}: {m}" for m in found]
     assert inline == [], "defaults live in dbt_project.yml only"
 
 

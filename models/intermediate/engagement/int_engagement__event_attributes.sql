@@ -88,17 +88,7 @@ checked as (
 final as (
 
     select
-        event_key,
-        crm_field,
-        json_type,
-        value_json,
-        value_text,
-        canonical_name,
-        data_type,
-        status,
-        manifest_version,
-        is_null,
-        is_type_ok,
+        checked.*,
         case
             when json_type = 'ARRAY' then 'array_value'
             when

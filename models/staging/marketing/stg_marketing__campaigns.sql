@@ -56,15 +56,8 @@ renamed as (
 final as (
 
     select
-        campaign_id,
-        campaign_name,
-        channel_type,
-        start_date,
-        end_date,
-        budget,
-        attribution_window_hours,
-        attribution_window_hours is null as is_window_default,
-        _loaded_at
+        renamed.*,
+        renamed.attribution_window_hours is null as is_window_default
     from renamed
 
 )

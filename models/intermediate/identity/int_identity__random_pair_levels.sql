@@ -1,0 +1,74 @@
+{{ config(materialized='view') }}
+
+{%- set offsets = var('identity_u_sample_offsets') | int -%}
+
+with
+
+records as (
+
+    select * from {{ ref('int_identity__records') }}
+
+),
+
+comparisons as (
+
+    select * from {{ ref('identity_comparisons') }}
+
+),
+
+-- random pairs (record i with record i + k·stride in md5 order, k = 1..offsets)
+numbered_records as (
+
+    select
+        customer_record_key,
+        row_number() over (order by {{ md5_hex('customer_record_key') }}, customer_record_key) as record_number,
+        count(*) over () as record_count
+    from records
+
+),
+
+sample_offsets as (
+
+    select record_number as sample_offset
+    from numbered_records
+    where record_number <= {{ offsets }}
+
+),
+
+sampled_partners as (
+
+    select
+        numbered_records.customer_record_key as left_record_key,
+        mod(
+            numbered_records.record_number - 1
+            + sample_offsets.sample_offset
+            * greatest(floor(numbered_records.record_count / ({{ offsets }} + 1)), 1),
+            numbered_records.record_count
+        )
+        + 1 as partner_number
+    from numbered_records
+    cross join sample_offsets
+    where numbered_records.record_number <= {{ var('identity_u_sample_pairs') }} / {{ offsets }}
+
+),
+
+random_pairs as (
+
+    select
+        row_number() over () as pair_id,
+        sampled_partners.left_record_key,
+        numbered_records.customer_record_key as right_record_key
+    from sampled_partners
+    inner join numbered_records
+        on sampled_partners.partner_number = numbered_records.record_number
+    where sampled_partners.left_record_key <> numbered_records.customer_record_key
+
+),
+
+final as (
+
+    {{ identity_comparison_levels('random_pairs', 'records', 'comparisons') }}
+
+)
+
+select * from final
