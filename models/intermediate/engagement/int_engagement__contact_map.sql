@@ -30,32 +30,30 @@ contact_ids as (
 
 ),
 
-mapped as (
+-- a CRM contact id is a source record of the CRM: resolved like every other event's identifiers
+contact_identifiers as (
 
-    select
-        contact_ids.contact_id,
-        contact_ids.last_event_at,
-        lookup.customer_key,
-        coalesce(lookup.is_ambiguous, false) as is_ambiguous
-    from contact_ids
-    left join lookup
-        on
-            lookup.identifier_type = 'source_record'
-            and lookup.source_system = '{{ var("crm_source_system") }}'
-            and contact_ids.contact_id = lookup.identifier_value
+    {{ customer_identifiers('contact_ids', 'contact_id', lead_id='contact_id') }}
+
+),
+
+contact_customers as (
+
+    {{ resolve_customer_key('contact_identifiers', 'lookup') }}
 
 ),
 
 final as (
 
     select
-        contact_id,
-        customer_key,
-        {{ engagement_contact_key('customer_key', 'contact_id') }} as contact_key,
-        customer_key is not null as is_resolved,
-        is_ambiguous,
-        last_event_at
-    from mapped
+        contact_ids.contact_id,
+        contact_customers.customer_key,
+        {{ engagement_contact_key('contact_customers.customer_key', 'contact_ids.contact_id') }} as contact_key,
+        contact_customers.customer_key is not null as is_resolved,
+        contact_ids.last_event_at
+    from contact_ids
+    left join contact_customers
+        on contact_ids.contact_id = contact_customers.event_id
 
 )
 
