@@ -1,5 +1,5 @@
 {#-
-    JSON helpers the export marts need to build API payloads (dispatch: DuckDB first, ANSI-ish default).
+    JSON and timestamp text the export marts need to build API payloads (dispatch: DuckDB first, ANSI-ish default).
 -#}
 
 {#- A UTC timestamp as the API's ISO-8601 text with milliseconds and a Z: 2024-05-14T10:00:00.000Z. -#}
