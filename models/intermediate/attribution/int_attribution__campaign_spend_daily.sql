@@ -1,10 +1,3 @@
-{#-
-    One row per campaign × UTC day it runs (grain: campaign_id × spend_date): the registry budget (seed 000
-    Campaign Registry) spread evenly over the campaign's days, start_date to end_date inclusive; an
-    open-ended campaign (end_date empty) runs to the day of var('reference_time'). Campaigns without a
-    start_date or budget have no rows. Σ spend over a campaign's days = its budget.
--#}
-
 with
 
 campaigns as (

@@ -1,11 +1,3 @@
-{#-
-    One row per Genesys conversation (grain: conversation_id, latest version): when it started, who the
-    customer is, and the snapshot fct_interaction_attribution keeps (seed 000, edge case 3: channel, duration,
-    queue, wrap-up / disposition survive when Genesys purges the interaction).
-    The customer comes from int_identity__conversation_customers (CRM_LeadId > CRM_AccountId > context.email
-    > the customer's number, through the identity seam).
--#}
-
 with
 
 conversations as (

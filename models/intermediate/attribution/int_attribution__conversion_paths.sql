@@ -1,19 +1,3 @@
-{#-
-    One row per (conversion, eligible touch) (grain: conversion_id × touch_id): the path multi-touch credit
-    is shared along (seed 001). A touch is eligible when it belongs to the conversion's customer, has a
-    campaign (unless var('attribution_credit_unknown_campaign')), and lies strictly before the conversion
-    and within var('attribution_lookback_days'), both compared at the conversion's grain:
-      timestamp grain: touched_at < converted_at and converted_at − touched_at ≤ lookback days;
-                       Δt = (converted_at − touched_at) in days, with fractions;
-      day grain:       touched_on < converted_on (UTC days; a touch on the conversion's own day does not
-                       count, its order is unknown) and converted_on − touched_on ≤ lookback days;
-                       Δt = whole days between the two UTC days.
-    touch_position orders the path by touched_at, then campaign_id, then touch_id (ties on timestamps are
-    broken by those ids, so the larger campaign_id / touch_id is the later touch, as in window attribution).
-    channel_weight is W_c from seed channel_weights (var('attribution_default_channel_weight') for channels it
-    lacks); fct_attribution_credit turns W_c and Δt into time-decay weights.
--#}
-
 {%- set lookback_days = var('attribution_lookback_days') %}
 
 with

@@ -1,12 +1,3 @@
-{#-
-    One row per CRM conversion (grain: conversion_id) with its customer and the instant or day it happened.
-    Seed 001, granularity trap: a date-only ConversionDate keeps its day grain (conversion_grain 'day',
-    converted_on = the UTC day, converted_at null) and is later compared with touches by UTC day only.
-    Customers are matched through int_identity__identifier_lookup (macro resolve_customer_key) from the
-    LeadID, a source record of var('conversions_source_system'). crm_campaign_id is the campaign the CRM
-    itself claims (seed 001 "CampaignID"): kept for comparison, never used as the attribution.
--#}
-
 with
 
 conversions as (

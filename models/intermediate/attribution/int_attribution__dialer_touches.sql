@@ -1,9 +1,3 @@
-{#-
-    Truth rule: only a connected call (nOutboundConnected > 0 on any of its sessions) is a touch. The campaign
-    is the first dialer session's CampaignID attribute, else its outboundCampaignId mapped to the registry
-    through the calls that carry both (the most frequent pairing, ties to the smallest campaign id).
--#}
-
 with
 
 customer_sessions as (

@@ -1,14 +1,3 @@
-{#-
-    One row per Genesys conversation that a campaign touch owns (grain: conversation_id). Seed 000 window
-    attribution: the owner is the latest touch of the same customer strictly before the conversation start
-    whose own campaign's window still covers the start (start − touched_at ≤ attribution_window_hours; the
-    registry value, var('attribution_window_hours') when empty). A later touch whose campaign window is too
-    short does not hide an earlier touch whose window still covers the start.
-    Touches without a campaign are never owners (unless var('attribution_credit_unknown_campaign')).
-    Ties on touched_at: the larger campaign_id, then the larger touch_id wins (deterministic).
-    All times are UTC instants, so touches exported in local time with an offset compare correctly.
--#}
-
 with
 
 conversations as (

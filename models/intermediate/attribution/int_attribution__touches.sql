@@ -1,10 +1,3 @@
-{#-
-    A marketing touch's customer: its lead id > email > phone (macro customer_identifiers, matched by
-    resolve_customer_key); a dialer touch's is its conversation's (int_attribution__dialer_touches).
-    touch_sequence is the TouchSequence attribute when present, else the touch's position (1, 2, …) among
-    the same customer's touches of the same campaign, ordered by time then touch_id.
--#}
-
 with
 
 marketing_touches as (

@@ -1,14 +1,3 @@
-{#-
-    One row per contact and channel it responded or was reached out to on (grain: contact_key, channel),
-    over the last engagement_channel_lookback_days (90) before reference_time. Responses: valid CRM events by
-    their channel_origin (web_portal, mobile_app, email, phone, store) and Genesys conversations the
-    customer started or answered (phone, messaging). Unanswered outreach: dialer calls nobody answered.
-    response_rate = responses on the channel / (all the contact's responses + unanswered outreach on the
-    channel): the share of the contact's touchpoints that were answers on this channel, so a channel the
-    contact ignores scores below one it merely uses less. channel_rank 1 is the preferred channel (ties:
-    more responses, latest response, channel name).
--#}
-
 with
 
 events as (

@@ -1,13 +1,3 @@
-{#-
-    One row per contact and daily snapshot (grain: contact_key, snapshot_at): the engagement features as
-    they were known at each snapshot, snapshot_at = reference_time − n days for n < engagement_score_history_days.
-    Point in time: an event counts only once it happened (event_timestamp) and had arrived
-    (first_received_at) by the snapshot; windows are rolling 7 / 30 / 90 days of event time per taxonomy
-    class (seed 003 §2) on the real-time stream (backfill events are for retraining, not live scoring).
-    Genesys conversations add the customer-initiated contacts and the dialer's attempts and answers.
-    has_crm_record (from int_engagement__contacts) tells whether the CRM counts are observed at all.
--#}
-
 with
 
 contacts as (

@@ -1,10 +1,3 @@
-{#-
-    One row per CRM contact id seen on an event (grain: contact_id): the customer identity resolution
-    assigns to it (int_identity__identifier_lookup, identifier_type 'source_record' of the CRM system —
-    old CRM ids resolve to the same customer once identity links them) and the profile key contact_key
-    (customer_key, or 'crm:' || contact_id while identity does not know the id or finds it ambiguous).
--#}
-
 with
 
 events as (

@@ -1,12 +1,3 @@
-{#-
-    One row per contact and daily snapshot (grain: contact_key, snapshot_at): the propensity score of a
-    transparent logistic model, score = 1 / (1 + e^−(intercept + Σ weight × feature)), with the weights as
-    data (seed engagement_propensity_weights: one row per feature below plus 'intercept'), the tier
-    (vars engagement_tier_high 0.75 / engagement_tier_moderate 0.40), the feature adding most to the
-    logit, and the rise of the score over the past eligibility_increase_window_hours (seed 003 §3: a
-    contact must gain ≥ 0.10 within 24 h before outreach). A feature missing from the seed weighs 0.
--#}
-
 {%- set model_features = {
     'log_transactions_30d': 'ln(1 + transactions_30d)',
     'log_transactions_90d': 'ln(1 + transactions_90d)',

@@ -1,13 +1,3 @@
-{#-
-    One row per contact (grain: contact_key): the best contact window — the engagement_contact_window_hours
-    (2) wide range of local hours, in the contact's time zone (int_engagement__contacts), with the highest
-    answer rate of outbound dialer calls. A window's rate is smoothed towards the contact's overall answer
-    rate with engagement_window_prior_weight pseudo-attempts, so one lucky call does not decide; ties go
-    to the window with more attempts, then the earlier hour. Windows never wrap past midnight.
-    Sources, in order: outbound (≥ 1 answered dialer call), activity (the window holding most of the
-    contact's own CRM events and inbound conversations), default (var engagement_default_window_start_hour).
--#}
-
 {%- set width = var('engagement_contact_window_hours') -%}
 
 with

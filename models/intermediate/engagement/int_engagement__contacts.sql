@@ -1,15 +1,3 @@
-{#-
-    One row per engagement contact (grain: contact_key): every key with a CRM event or a resolved Genesys
-    conversation. crm_contact_id is the CRM id on the contact's latest event (what Predictive Engagement
-    and the dialer know the contact by). The contact's time zone comes from the phone numbers on its
-    customer records: the longest E.164 prefix in seed engagement_phone_timezones (NANP area code, else
-    country code); when the records disagree the zone named by most records wins (then the most recently
-    updated record). Without any, var engagement_default_timezone.
-    has_crm_record: whether the CRM knows the contact (a 'crm:' key, or a customer with a CRM source record
-    in identity). Only then are its CRM event counts observed: a customer who is not in the CRM has no CRM
-    events whatever their engagement, so zero events mean "inactive" only when has_crm_record is true.
--#}
-
 with
 
 contact_map as (

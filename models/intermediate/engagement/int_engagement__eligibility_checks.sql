@@ -1,11 +1,3 @@
-{#-
-    One row per contact (grain: contact_key) with each outbound eligibility rule of seed 003 §3 checked
-    at reference_time: tier high or moderate; a score increase of at least eligibility_min_score_increase
-    (0.10) within eligibility_increase_window_hours (24); no outreach — a dialer attempt of any campaign —
-    within eligibility_cooldown_hours (72). is_eligible needs all three; ineligible_reason names the first
-    rule that failed. The preferred channel and contact window travel with it for the dialer.
--#}
-
 with
 
 contacts as (

@@ -1,11 +1,3 @@
-{#-
-    One row per attribute of a distinct CRM event (grain: event_key, crm_field). Nested objects are
-    flattened to dotted keys (product.category); an array is listed once (its elements never are) and is a
-    manifest violation, as arrays would be dropped silently downstream (seed 003 §1). Each field is looked
-    up in the canonical attribute registry (seed engagement_attribute_registry) for the event's kind, its
-    taxonomy class or '*' — the most specific entry wins — and type-checked against it.
--#}
-
 with
 
 events as (

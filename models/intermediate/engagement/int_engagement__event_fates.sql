@@ -1,13 +1,3 @@
-{#-
-    One row per distinct CRM event (grain: event_key) with its fate (seed 003 §2 and edge case 2):
-      reject   · dead_letter     a manifest violation (int_engagement__events_normalized), or
-               · reconciliation  event_timestamp more than engagement_future_tolerance_seconds (300 s)
-                                 ahead of reference_time or of its own first arrival (clock skew);
-      backfill                   older than engagement_backfill_after_days (7) at its first arrival;
-      valid                      everything else: the real-time stream.
-    Rules apply in that order. Thresholds are vars; "now" is var reference_time so runs are reproducible.
--#}
-
 with
 
 events as (

@@ -1,12 +1,3 @@
-{#-
-    One row per distinct CRM event (grain: event_key). Webhook retries collapse on the exactly-once key
-    (contact_id, event_type, crm_record_id) — seed 003 §2 — with event_type the taxonomy class of the CRM's
-    event kind (seed engagement_event_taxonomy). request_id is the SHA-256 of that key (macro
-    engagement_request_id). Deliveries that cannot form the key (no crm_record_id, unknown kind, no
-    contact) collapse on a hash of their whole body instead, so their retries are rejected once too.
-    The first delivery (earliest received_at) supplies the body; arrival order decides nothing else.
--#}
-
 with
 
 deliveries as (

@@ -1,13 +1,3 @@
-{#-
-    One row per distinct CRM event (grain: event_key): flattened attributes renamed to their canonical
-    names (tx_amount → transaction_value, product.category → product_category), typed columns for the
-    attributes the profile uses, and the event's manifest violations — the first one by severity is the
-    reason it is dead-lettered (int_engagement__event_fates). Violations, most severe first:
-    missing_contact_id, unknown_event_type, invalid_event_timestamp (envelope), array_value,
-    missing_required_field (a registry field with status 'required' for the event, under any of its
-    names), bad_type, unknown_field.
--#}
-
 with
 
 events as (

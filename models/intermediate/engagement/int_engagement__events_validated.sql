@@ -1,9 +1,3 @@
-{#-
-    The real-time stream: one row per valid distinct CRM event (grain: event_key = request_id; retries
-    collapsed, rejects and backfill removed), with canonical attributes, the profile key and its position
-    in the contact's sequence by event time (event_sequence) — never by arrival (seed 003 §2).
--#}
-
 with
 
 events as (

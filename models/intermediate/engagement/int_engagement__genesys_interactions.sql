@@ -1,13 +1,3 @@
-{#-
-    One row per Genesys conversation with a customer participant that resolves to a customer (grain:
-    conversation_id): the profile key, the channel it happened on (voice and callback → phone, message →
-    messaging), who started it, and for outbound dialer calls the campaign and whether the call connected
-    (nOutboundConnected > 0, else a live_voice disposition). The customer comes from
-    int_identity__conversation_customers (CRM_LeadId > CRM_AccountId > context.email > the caller's number,
-    the one conversation→customer rule of every domain); a CRM_LeadId identity does not know keys the
-    contact as 'crm:' || id, like the CRM events. Conversations with no resolvable customer are left out.
--#}
-
 with
 
 conversations as (

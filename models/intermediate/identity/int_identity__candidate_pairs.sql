@@ -1,14 +1,4 @@
 {#-
-    Blocking (seed 002 §2): only records that share at least one blocking key (seed
-    identity_blocking_rules) are compared, so no pass compares all pairs. A rule's key is its features
-    joined in key_position order; a record without one of them has no key for that rule, so the rules on
-    names, birth date and postcode still pair records without email or phone. Keys held by more than the
-    rule's max_block_size records (seed column; blank = var('identity_max_block_size')) are skipped: a
-    call-centre phone, a placeholder email, or a common first + last name (name-only rules get a small cap,
-    since a block of n records costs n(n-1)/2 pairs and name-only pairs never merge on their own).
-    The features are read from the seed when the model runs: a rule over any column of
-    int_identity__records is a seed row only. Pairs of records that one interaction shows together (int_identity__interaction_links) are candidates
-    too, under the rule name 'interaction_link'.
     Performance (large profile): records get an integer id (in key order) for the self-join and the pair
     grouping, a key is built with max(case …) per key position (no ordered string aggregation), and every
     pair gets an integer pair_id that the downstream identity models join and group on instead of pair_key.

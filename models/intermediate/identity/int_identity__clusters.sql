@@ -1,15 +1,3 @@
-{#-
-    One row per source customer record (grain: customer_record_key) with the customer it belongs to.
-    Clusters are exact connected components of the merge edges (connected_components: labels propagate
-    until none changes). Over-merge guard: a cluster holding two dates of birth that one typo cannot explain
-    (birth_dates_compatible: 1984-03-17 ~ 1984-03-18, 1984-17-03, 1985-03-17) in two records that no edge
-    joins directly is a chain through records without one; its weakest edge(s) are cut (reviewer merges last) and components are
-    recomputed (only for the conflicted components), up to var('identity_conflict_cut_rounds') rounds; a
-    conflict left after that is flagged.
-    customer_key = surrogate_key('customer', anchor) where the anchor is the member first seen
-    (int_identity__record_first_seen, then the smallest record key): it does not change when an account id
-    changes or unrelated records arrive; a merge keeps the older cluster's key.
--#}
 {%- set rounds = var('identity_conflict_cut_rounds') | int -%}
 
 with

@@ -1,10 +1,3 @@
-{#-
-    One row per (candidate pair, comparison): which level of seed identity_comparisons the pair reaches
-    (exact / alias / fuzzy by Jaro-Winkler or Levenshtein / missing / disagree; for interaction_link, whether
-    an interaction shows both records: int_identity__interaction_links), and for exact agreement on
-    a term-frequency-adjusted comparison the shared value (exact_value). pair_id is the integer
-    id of int_identity__candidate_pairs that pair scoring and weight estimation group on.
--#}
 with
 
 candidate_pairs as (

@@ -1,12 +1,6 @@
 {#-
-    Fellegi–Sunter weights: one row per level of seed identity_comparisons (grain: comparison, level_order)
-    with m (int_identity__m_probabilities; a level no training session reached keeps the seed's m_start), u
-    (int_identity__u_probabilities), bayes_factor = m / u and match_weight = log2(m / u); 'missing' and
-    'else_neutral' levels weigh 0.
-    prior_match_probability λ is per random record pair (the Bayes factors compare with random pairs),
-    re-estimated var('identity_prior_em_iterations') times: λ ← Σ_candidate pairs P(match | evidence, λ) / all
-    record pairs (pairs outside the blocks count as non-matches), from the share of candidates with positive
-    evidence. The per-pair evidence is summed once; the rounds read its histogram.
+    The per-pair evidence is summed once (pair_evidence); the prior's re-estimation rounds read its
+    histogram (evidence_histogram), not the pairs.
 -#}
 {%- set probability_floor = 0.000001 -%}
 

@@ -1,7 +1,3 @@
-{#-
-    Priority of a conversation's identifiers: macro customer_identifiers; matching: macro resolve_customer_key.
--#}
-
 with
 
 customer_sessions as (

@@ -1,17 +1,7 @@
 {#-
-    Field-level survivorship (seed 002 §3). One row per (customer_key, field, candidate record): every
-    non-null value a customer's records offer for a golden-record field, ranked by seed merge_rules:
-      UPDATE_IF_NEWER  newest source_updated_at first;
-      KEEP_EXISTING    highest-priority source first, then its earliest value (the one that existed);
-      MAX_VALUE        largest value first.
-    Ties → source priority (1 first), then timestamp (newest; earliest for KEEP_EXISTING), then
-    source_system and source_record_id (deterministic). Sources not listed for a field rank after every
-    listed one (used only when no listed source has a value). survivor_rank 1 is the golden value.
-    Field 'address' moves street, city, postcode and country together from one record (fields: macro
-    golden_record_fields). Only customers with more than one record are here: a single record's values
-    are its customer's golden record (dim_customers takes them from the record), and leaving those
-    customers (most of them) out halves the model on the large profile. The candidates are ranked in one
-    window whose sort also yields the winner's columns and the candidate count.
+    Single-record customers (most of them) are left out: dim_customers takes their values from the record,
+    and leaving them out halves the model on the large profile. The candidates are ranked in one window
+    whose sort also yields the winner's columns and the candidate count.
 -#}
 {%- set fields = golden_record_fields() -%}
 

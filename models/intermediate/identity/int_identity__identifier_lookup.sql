@@ -1,10 +1,3 @@
-{#-
-    The seam every other domain joins through to find a customer. One row per identifier:
-    (identifier_type, identifier_value, source_system) where source_system is the record's system for
-    'source_record' and '*' for identifiers that mean the same in every system (account_id, email,
-    phone_e164). An identifier held by records of more than one customer (a shared household phone, a
-    shared family email) is ambiguous: customer_key is null and is_ambiguous true, so joins skip it.
--#}
 with
 
 records as (

@@ -1,21 +1,3 @@
-{#-
-    Record pairs that one interaction shows together (grain: left_record_key, right_record_key, with
-    left < right): a Genesys customer session or a marketing touch carries identifiers — CRM lead id
-    (a source record id of var('crm_source_system')), CRM account id, email (context.email), phone (ANI
-    inbound, DNIS outbound) — and when those identifiers are held by two different source records, the
-    interaction is evidence that the records are one person: a caller whose number only the telephony export
-    knows, who gives the account id only the CRM knows, or a web chat from an address only the web sign-up
-    holds. Identity scoring uses it as the comparison 'interaction_link' (seed identity_comparisons: its u is
-    the share of all record pairs linked, its m the share of high-confidence pairs linked), and blocking
-    adds linked pairs as candidates (rule 'interaction_link'), so records with nothing else in common but a
-    name can still be compared. A link is never enough on its own: the pair's names and other fields are
-    scored as usual, and the household guard still needs a first-name or anchor agreement.
-    Only interactions that show two or more identifiers count: one that shows a single phone or email can only
-    reach records that share it, and blocking pairs those already (it would count the same agreement twice).
-    Identifier values held by more than var('identity_max_block_size') records (a switchboard number) and
-    interactions whose identifiers reach more than var('identity_link_max_records') records say nothing
-    about one person and are skipped.
--#}
 with
 
 -- straight from staging (the identifiers int_identity__records compares are these columns unchanged), so

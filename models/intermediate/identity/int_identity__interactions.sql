@@ -1,11 +1,3 @@
-{#-
-    Every interaction that can show who a customer is, with the identifiers it shows (grain:
-    interaction_id): a marketing touch ('marketing:' || touch_id: its lead id, email, phone) and a Genesys
-    customer session ('genesys:' || session_key: the CRM_LeadId and CRM_AccountId participant attributes,
-    context.email, and the customer's number — ANI inbound, DNIS outbound). Read by
-    int_identity__interaction_links (records one interaction shows together) and
-    int_identity__observed_identifiers (contact details learnt with a CRM id). A view: both read it once.
--#}
 {{ config(materialized='view') }}
 
 with

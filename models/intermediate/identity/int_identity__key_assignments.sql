@@ -1,9 +1,4 @@
 {{ config(materialized='incremental') }}
-{#-
-    Append-only history of which customer each record belongs to. One row per (customer_record_key,
-    assigned_at) (grain: assignment_key), written when a record is first seen or its customer_key
-    changes (a merge or a split). customer_key_events reads it.
--#}
 with
 
 clusters as (

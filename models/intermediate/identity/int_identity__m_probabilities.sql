@@ -1,19 +1,8 @@
 {#-
-    m = P(level | same person), estimated without labels by expectation maximisation, as Fellegi–Sunter
-    tools train it (splink's training sessions). Each session of var('identity_em_sessions') takes the
-    candidate pairs one blocking rule produced and leaves out the comparisons that rule fixes: a pair blocked
-    on the same full name agrees on the names whoever it is, but its other fields are as random as any two
-    people's if it is not a match, so u stays the random-pair u (int_identity__u_probabilities) and only m
-    and the session's match share λ_s are learnt. Sessions are fitted together, their evidence pooled:
-      E: P(match | pattern, session) = λ_s Π m / (λ_s Π m + (1 − λ_s) Π u) over the levels that weigh
-         ('missing', 'else_neutral' and the session's fixed comparisons say nothing);
-      M: m_l = Σ_sessions Σ count · P(match) · [level = l] / Σ count · P(match) · [a value on both sides],
-         smoothed by the seed's m_start as one pseudo-pair; λ_s = Σ count · P(match) / Σ count.
-    var('identity_em_iterations') rounds from the seed's m_start. Pairs are grouped into level patterns
-    (one level per comparison, coded as the digits of one integer): a few thousand rows whatever the pair
-    count. A level no session reaches has no row (int_identity__comparison_weights keeps the seed's m_start).
-    Why not all candidates with a free non-match class: at 1.6 M records the "match" class converged on
-    "same surname and postcode" (households and neighbours), λ 0.50 for a true 0.12, precision 0.974.
+    Pairs are grouped into level patterns (one level per comparison, coded as the digits of one integer):
+    a few thousand rows whatever the pair count. Why sessions, not all candidates with a free non-match
+    class: at 1.6 M records the "match" class converged on "same surname and postcode" (households and
+    neighbours), λ 0.50 for a true 0.12, precision 0.974.
 -#}
 {%- set iterations = var('identity_em_iterations') | int -%}
 {%- set sessions = var('identity_em_sessions') -%}

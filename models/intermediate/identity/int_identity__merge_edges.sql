@@ -1,9 +1,3 @@
-{#-
-    One row per pair of records linked for clustering (grain: pair_key): auto-merged candidate pairs plus
-    pairs a reviewer decided to merge (seed identity_review_decisions), minus pairs a reviewer decided to
-    keep apart. Reviewer decisions name records by (source_system, source_record_id) in either order and
-    are honoured on the next build; a reviewed pair outside the candidate pairs is linked too.
--#}
 with
 
 pair_scores as (

@@ -1,22 +1,3 @@
-{#-
-    Contact details that no customer record holds but that interactions show together with a customer's
-    CRM id. One row per (identifier_type, identifier_value): 'observed_email' or 'observed_phone_e164',
-    source_system '*', the same shape as int_identity__identifier_lookup so the two can be unioned.
-    Evidence is an event whose CRM id resolves through the identifier lookup (never through an email or a
-    phone, so observations do not chain):
-      * a marketing touch: its lead id (a source record of var('crm_source_system')) → its email and phone;
-      * a Genesys customer session: its CRM_LeadId, else CRM_AccountId attribute → the customer's number
-        (ANI inbound, DNIS outbound) and the context.email attribute.
-    Only values the identifier lookup does not know are kept (a record's contact details always win; a
-    value the lookup calls ambiguous stays ambiguous). A value observed with more than one customer (a
-    shared household phone nobody has on file) is ambiguous here too: customer_key null, is_ambiguous. So
-    is a number observed with a customer who lives with another customer (records of both share a postcode
-    and a last name or a street): the other household member may have no CRM id on the evidence, and a
-    household line would otherwise be learnt as one person's (is_household).
-    Matching on these comes after every record identifier (int_identity__conversation_customers,
-    int_attribution__touches).
--#}
-
 with
 
 interactions as (

@@ -1,18 +1,3 @@
-{#-
-    One row per candidate pair (grain: pair_key): its Fellegi–Sunter score and the decision taken on it.
-    match_weight = log2(prior odds) + Σ per-comparison log2(m / u) (int_identity__comparison_weights);
-    on an exact level the seed marks term_frequency_adjusted, u is the agreed value's own frequency
-    (int_identity__value_frequencies.term_frequency_u): a rare shared name weighs more than a common one;
-    match_probability = 2^w / (1 + 2^w), the probability that both records are the same person.
-    Decisions use the probability, never a raw similarity average (seed 002 §2):
-      >= var('identity_auto_merge_threshold') → auto_merge, >= var('identity_review_threshold') → review,
-      else no_match. Household guard: a pair with no person-level agreement (a first name, email, account
-      id or date of birth at a level that counts for a match: exact, or one typo apart) never merges or
-      enters review on shared phone, address and last name alone.
-    The explanation (per comparison {level, bayes_factor, match_weight}) and the agreeing / disagreeing
-    comparison lists are built for auto_merge and review pairs only, the ones people read; no_match pairs
-    (most candidate pairs) leave them null. Pairs are grouped and joined on the integer pair_id.
--#}
 with
 
 comparison_levels as (

@@ -1,9 +1,4 @@
 {{ config(materialized='incremental', unique_key='customer_record_key') }}
-{#-
-    One row per source customer record ever seen (grain: customer_record_key) with when it was first
-    seen. Incremental and never lowered: a re-landed or re-keyed record keeps its first sighting, so the
-    customer_key derived from a cluster's earliest-seen member stays stable across builds.
--#}
 with
 
 records as (

@@ -1,11 +1,3 @@
-{#-
-    One row per source customer record (grain: customer_record_key) with the features identity
-    resolution compares and blocks on. Everything is derived from stg_crm__customer_records alone, so any
-    person-records file landed with `cx load customers` (even without email or phone) flows through.
-    date_of_birth_text is the birth date as YYYY-MM-DD text for blocking and typo-tolerant comparison; a
-    YYYYMMDD value that is no calendar date (19841317: a typo) keeps its digits in that shape, so the typo
-    still counts as a near-agreement instead of a missing value.
--#}
 with
 
 records as (

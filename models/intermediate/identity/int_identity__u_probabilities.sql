@@ -1,13 +1,3 @@
-{#-
-    u = P(level | two different people), one row per scored level of seed identity_comparisons (grain:
-    comparison, level_order; the 'missing' and 'else_neutral' levels weigh nothing and have no u):
-      exact levels: the chance two different records picked at random share a value,
-          Σ_v n_v (n_v − 1) / (n (n − 1)) over the field's values (int_identity__value_frequencies);
-      the 'interaction' level: the share of all record pairs an interaction links;
-      other levels: the level's share among var('identity_u_sample_pairs') pseudo-random record pairs (md5
-          order, var('identity_u_sample_offsets') partners each), Laplace smoothed (random pairs are almost
-          all non-matches).
--#}
 {%- set probability_floor = 0.00001 -%}
 
 with

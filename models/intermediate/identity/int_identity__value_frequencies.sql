@@ -1,15 +1,7 @@
 {#-
-    One row per (comparison, feature value) over all source records (grain: comparison, feature_value):
-    how many records hold the value, and the term-frequency u of an exact agreement on it,
-      term_frequency_u = max(value_count − 2, 1) / (record_count − 2),
-    the chance that a record other than the two compared holds their shared value: leave-pair-out, as m is
-    estimated leave-one-out, since the two records are the evidence, not a sample of the value's
-    commonness (counting them made every rare name look about twice as common as it is, and a person's
-    further records still count: u stays an overestimate). At least one other holder is assumed, so a
-    value only the pair holds is not taken as impossible for two different people. The field's average
-    chance agreement (int_identity__comparison_weights, exact levels) is Σ_v n_v (n_v − 1) / (n (n − 1))
-    over the same counts. Pair scores use term_frequency_u for the levels the seed marks
-    term_frequency_adjusted: agreeing on a rare name is strong evidence, on a common one weak.
+    Why −2 (leave-pair-out, as m is estimated leave-one-out): the two compared records are the evidence,
+    not a sample of the value's commonness; counting them made every rare name look about twice as common
+    as it is (a person's further records still count: u stays an overestimate).
 -#}
 with
 

@@ -1,14 +1,3 @@
-{#-
-    One row per campaign × touch_sequence × attribution model (grain; key performance_key), plus one
-    'unattributed' row per model (campaign_id and touch_sequence null) holding the conversions no touch
-    earned. Seed 001: grouping by TouchSequence, not campaign only, shows which touch of a sequence converts.
-    Conversions and revenue count conversions whose status is in var('attribution_counted_statuses').
-    Spend: the registry budget (seed 000) allocated to a campaign's touch sequences in proportion to their
-    touches (a campaign without touches keeps its whole budget on a row with touch_sequence null).
-    ROI = (revenue − spend) / spend, ROAS = revenue / spend, cost per conversion = spend / conversions;
-    null when the divisor is 0 or unknown.
--#}
-
 with
 
 credits as (

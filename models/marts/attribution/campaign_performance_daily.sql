@@ -1,12 +1,3 @@
-{#-
-    One row per UTC day × campaign × attribution model (grain; key performance_daily_key), plus one
-    'unattributed' row per day and model (campaign_id null) with conversions no touch earned. A day appears
-    when the campaign ran (registry start_date..end_date) or when it was credited a conversion.
-    Conversions and revenue fall on the conversion's UTC day (converted_on) and count statuses in
-    var('attribution_counted_statuses'); spend is the registry budget spread evenly over the campaign's days
-    (int_attribution__campaign_spend_daily). ROAS = revenue / spend, cost per conversion = spend / conversions.
--#}
-
 with
 
 credits as (

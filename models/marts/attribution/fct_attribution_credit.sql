@@ -1,21 +1,3 @@
-{#-
-    One row per (conversion, touch, attribution model) (grain: conversion_id × touch_id × attribution_model;
-    key credit_key). Seed 001 multi-touch credit over the paths of int_attribution__conversion_paths:
-      first_touch     100 % to touch_position 1
-      last_touch      100 % to the last position
-      linear          1 / path_length each
-      position_based  first var('position_based_first_share') (0.4), last var('position_based_last_share')
-                      (0.4), the middle touches share the rest (0.2) equally; two touches split
-                      first : last (0.5 / 0.5 by default); one touch gets 1
-      time_decay      W_c·e^(−λ·Δt_i) / Σ_j W_cj·e^(−λ·Δt_j)  (decay_weight normalised per conversion)
-      single_win      100 % to the winner under var('single_win_criterion'): last_touch (the last position)
-                      or highest_weighted (largest decay_weight, ties → the later position); 0 to the rest
-    Only the models in var('attribution_models') are kept (default: all six).
-    Every path touch gets a row under every model (0 where the model gives it nothing), so credits of each
-    model sum to 1 per conversion. A conversion without an eligible touch is kept as one row per model with
-    touch_id null, is_attributed false and credit 1 (its revenue is 'unattributed', never dropped).
--#}
-
 {%- set first_share = var('position_based_first_share') | float %}
 {%- set last_share = var('position_based_last_share') | float %}
 {%- set criterion = attribution_single_win_criterion() %}

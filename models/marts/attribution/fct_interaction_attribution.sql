@@ -6,15 +6,6 @@
         on_schema_change='append_new_columns',
     )
 }}
-{#-
-    One row per Genesys conversation ever seen (grain: conversation_id): the campaign touch that owns it under
-    seed 000 window attribution (int_attribution__interaction_owners) and a snapshot of the interaction —
-    channel, direction, duration, first queue, last wrap-up code, dialer disposition.
-    Seed 000, edge case 3: Genesys purges interactions after its retention period, so this table is
-    incremental and never deletes a row — each run re-derives the conversations still present upstream and
-    replaces their rows (delete+insert on conversation_id); a conversation that disappeared upstream keeps
-    its last snapshot. A --full-refresh rebuilds only from what is still landed.
--#}
 
 with
 

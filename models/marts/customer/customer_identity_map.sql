@@ -1,7 +1,3 @@
-{#-
-    One row per source customer record (grain: source_system, source_record_id): the customer it belongs
-    to, how it was matched and how strongly (its strongest merge edge).
--#}
 with
 
 records as (

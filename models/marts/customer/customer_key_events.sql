@@ -1,11 +1,3 @@
-{#-
-    How customers merged and split between builds. One row per (assigned_at, previous_customer_key,
-    customer_key) where records moved from one customer to another (grain: event_key):
-      merged_into — after the build no record kept previous_customer_key: that customer was merged into
-                    customer_key;
-      split_from  — previous_customer_key still has records: customer_key split from it.
-    Derived from the append-only int_identity__key_assignments, so it survives full refreshes of marts.
--#}
 with
 
 assignments as (

@@ -1,10 +1,3 @@
-{#-
-    Which source won each golden-record field and what it beat (seed 002: merging must be auditable).
-    One row per (customer_key, field, candidate record) where the customer had more than one candidate
-    value (grain: survivorship_key): the winner (outcome 'won') and every other candidate ('beaten' or
-    'same_value') with what decided against it. Same-second conflicts between different values are
-    race-condition rows (is_race_condition), decided by source priority.
--#}
 with
 
 survivorship as (

@@ -1,7 +1,6 @@
 {#-
-    The golden record. One row per customer (grain: customer_key): each field is the survivor of its
-    merge rule (int_identity__field_survivorship, seed merge_rules); the address moves as one unit. A
-    customer with one record has that record's values (the same expressions: macro golden_record_fields).
+    Single-record customers are not in int_identity__field_survivorship: single_record_fields reads their
+    values with macro golden_record_fields, the expressions survivorship uses, so the two branches agree.
 -#}
 {%- set golden = golden_record_fields('records') -%}
 with

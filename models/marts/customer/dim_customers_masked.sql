@@ -1,10 +1,3 @@
-{#-
-    k-anonymity by suppression: the released quasi-identifiers (email domain, birth decade, city, postcode
-    district, country) are generalised one field at a time, most identifying first, until every customer
-    shares its combination with at least var('masking_min_group_size') customers; what is still rarer is
-    fully suppressed. No hash of an email or phone is released: an unkeyed hash of a phone number is
-    reversed by enumerating the numbering plan in seconds.
--#}
 {%- set k = var('masking_min_group_size') %}
 {%- set steps = ['postcode_district', 'city', 'email_domain', 'birth_decade', 'country'] %}
 

@@ -1,10 +1,3 @@
-{#-
-    One row per candidate pair awaiting a reviewer (grain: pair_key): match probability between
-    var('identity_review_threshold') and var('identity_auto_merge_threshold') (seed 002: flag for manual
-    review rather than automating the merge), no decision in seed identity_review_decisions yet, and not
-    already in the same customer through other merges. Both records side by side with the explanation.
-    Reviewers add (left/right source_system, source_record_id, decision) rows to the seed.
--#}
 with
 
 pair_scores as (

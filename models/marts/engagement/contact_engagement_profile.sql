@@ -1,9 +1,3 @@
-{#-
-    The engagement profile: one row per contact (grain: contact_key = customer_key where identity resolves
-    the CRM id, else 'crm:' || CRM id) as of reference_time — rolling 7/30/90-day features per taxonomy
-    class, recency, propensity score and tier, preferred channel and best contact window (seed 003).
--#}
-
 with
 
 contacts as (

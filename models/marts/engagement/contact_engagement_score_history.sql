@@ -1,8 +1,3 @@
-{#-
-    Daily propensity history: one row per contact and snapshot (grain: contact_key, snapshot_date), the
-    score as known at snapshot_at = reference_time − n days (Predictive Engagement's score_history).
--#}
-
 with
 
 scores as (

@@ -1,9 +1,3 @@
-{#-
-    Historical backfill queue: one row per valid distinct CRM event that was more than
-    engagement_backfill_after_days (7) old when it first arrived (grain: event_key = request_id). Kept out
-    of the real-time stream (seed 003 §2); replayed in event-time order (backfill_sequence) for retraining.
--#}
-
 with
 
 events as (

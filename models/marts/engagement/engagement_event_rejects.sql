@@ -1,9 +1,3 @@
-{#-
-    Dead letter and reconciliation queue: one row per rejected distinct CRM event (grain: event_key),
-    retries collapsed, with the reason. reject_queue 'dead_letter' = manifest violation (inspect, fix the
-    registry or the CRM); 'reconciliation' = clock skew (event_timestamp too far in the future).
--#}
-
 with
 
 events as (

@@ -1,10 +1,3 @@
-{#-
-    Contacts to queue now: one row per eligible contact (grain: contact_key) — tier high or moderate, score
-    up ≥ 0.10 within 24 h, no dialer outreach of any campaign for 72 h (seed 003 §3; vars) — with what
-    the dialer needs: who (customer_key, crm_contact_id; phone numbers are joined from the customer domain
-    by the export), priority, the channel to use and the local window to call in.
--#}
-
 with
 
 checks as (

@@ -1,10 +1,3 @@
-{#-
-    One row per conversion_id: the latest landed version of each CRM conversion.
-    Seed 001, "timestamp granularity mismatch": a ConversionDate without a time of day keeps its day grain
-    (converted_on set, converted_at null) and is never turned into midnight UTC. A ConversionDate with a time
-    of day is read in the CRM's zone (seed source_systems, system var('conversions_source_system')) unless it
-    carries its own offset.
--#}
 {%- set date_formats = ['%Y-%m-%d', '%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d'] -%}
 
 with

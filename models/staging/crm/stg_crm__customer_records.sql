@@ -1,13 +1,3 @@
-{#-
-    One row per (source_system, source_record_id): the latest landed version of each customer record,
-    renamed, cast and normalised for matching. Phones are read with the record's own country when it names
-    one that seed country_codes knows (an ERP serving UK customers exports national UK numbers), else with the
-    source system's conventions (seed source_systems); an unknown system falls back to
-    var('default_calling_code') and UTC. Birth dates are read in every common layout (parse_date_text) with
-    the day/month order the rows were landed with (cx load --date-order), else their system's; a value that
-    does not read stays visible in date_of_birth_source_text with date_of_birth_issue saying why.
--#}
-
 with
 
 records as (

@@ -1,8 +1,3 @@
-{#-
-    One row per archived webhook delivery. Retries of the same event are separate deliveries (each with its
-    own X-Request-Id) and are deliberately kept here: the engagement domain decides exactly-once.
--#}
-
 with
 
 deliveries as (

@@ -1,8 +1,3 @@
-{#-
-    One row per campaign_id: the latest landed version of the campaign registry (seed 000).
-    attribution_window_hours stays null when the registry leaves it empty; the default window
-    (var in dbt_project.yml) is applied downstream, and is_window_default says where it will be.
--#}
 {%- set date_formats = ['%Y-%m-%d', '%m/%d/%Y', '%d.%m.%Y', '%Y/%m/%d'] -%}
 
 with

@@ -1,9 +1,3 @@
-{#-
-    One row per touch_id: the latest landed version of each marketing touch (ad click, email open / click,
-    SMS). The tool exports local wall-clock time plus its UTC offset; touched_at is the UTC instant.
-    A touch without an offset is read in the marketing system's zone (seed source_systems, 'marketing').
--#}
-
 with
 
 touches as (
