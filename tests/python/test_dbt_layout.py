@@ -22,3 +22,9 @@ def test_every_model_ends_with_select_star_from_final() -> None:
     endings = {p.name: p.read_text().rstrip().rsplit("\n", 1)[-1] for p in MODELS}
     assert {name for name, last in endings.items() if last != "select * from final"} == set()
     assert all(re.search(r"^final as \($", p.read_text(), flags=re.M) for p in MODELS)
+
+
+def test_a_model_over_200_lines_says_why() -> None:
+    texts = {p.name: p.read_text() for p in MODELS}
+    unexplained = [n for n, t in texts.items() if len(t.splitlines()) > 200 and "Longer than 200 lines:" not in t]
+    assert unexplained == []

@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: both shapes of a conversation's effort inputs (details metrics, event stream) and their
+    fallbacks are read side by side, so the provenance columns can say which one won. -#}
 -- One row per conversation: the inputs of the behavioural CES (transfers, queue wait) with their
 -- provenance, the other effort signals (IVR, hold, handle), and both sources side by side so that
 -- disagreements between the event stream and the conversation details are visible, not hidden.

@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: an event's canonical attributes and its top violation come from the same attribute rows;
+    split, those rows would be read and grouped twice. -#}
 with
 
 events as (

@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: blocking keys, their pairs and the interaction links are one step (candidate generation),
+    kept together so the integer ids below survive from key to pair. -#}
 {#-
     Performance (large profile): records get an integer id (in key order) for the self-join and the pair
     grouping, a key is built with max(case …) per key position (no ordered string aggregation), and every

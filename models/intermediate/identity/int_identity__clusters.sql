@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: the conflict-cut rounds are unrolled (var identity_conflict_cut_rounds) and each reads
+    the previous round's components; they are one job, the clusters. -#}
 {%- set rounds = var('identity_conflict_cut_rounds') | int -%}
 
 with

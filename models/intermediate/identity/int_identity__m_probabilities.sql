@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: one estimator: every EM round (unrolled, var identity_em_iterations) of every training
+    session reads the same level patterns; as models, each round would be materialised. -#}
 {#-
     Pairs are grouped into level patterns (one level per comparison, coded as the digits of one integer):
     a few thousand rows whatever the pair count. Why sessions, not all candidates with a free non-match

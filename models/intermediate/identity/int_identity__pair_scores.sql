@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: the score, the decision and the explanation all read the per-level weights (about ten
+    rows per pair); split, those rows would be materialised for a second model. -#}
 with
 
 comparison_levels as (

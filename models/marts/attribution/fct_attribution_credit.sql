@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: every attribution model's credit for a (conversion, touch) is computed over the same path
+    totals and unioned here, so each model's credits sum to 1 per conversion by construction. -#}
 {%- set first_share = var('position_based_first_share') | float %}
 {%- set last_share = var('position_based_last_share') | float %}
 {%- set criterion = attribution_single_win_criterion() %}
