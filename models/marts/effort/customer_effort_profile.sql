@@ -1,6 +1,3 @@
--- One row per known customer with a scored conversation: the effort roll-ups pushed to External Contacts.
--- Window: the ces_profile_window_days before reference_time() (the run's "now").
-
 with conversation_effort as (
     select * from {{ ref('fct_conversation_effort') }}
     where customer_key is not null and is_scored

@@ -1,6 +1,3 @@
--- One row per UTC day × first queue × media type: how much effort customers spent. A conversation
--- counts once, under the first queue it entered ('(no queue)' for conversations that never queued).
-
 with conversation_effort as (
     select * from {{ ref('fct_conversation_effort') }}
 ),

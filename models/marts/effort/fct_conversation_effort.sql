@@ -1,6 +1,3 @@
--- A conversation whose inputs staging flagged (negative transfers or waits, end before start, …) is kept
--- but not scored: a negative transfer count would otherwise earn the best score, CES 7.
-
 with inputs as (
     select * from {{ ref('int_effort__conversation_inputs') }}
     where is_complete

@@ -1,14 +1,3 @@
--- One row per golden customer: one ContactEnrichRequest for
--- POST /api/v2/externalcontacts/bulk/contacts/enrich (genesys-api.md §2.2; the exporter sends ≤ 10 per
--- request). Action Upsert, matched first on the golden customer_key (an ExternalId of
--- var('export_golden_source_id')), then on the E.164 phone, email and CRM account id (ExternalId of
--- var('export_external_source_id')) — each only when no other golden customer holds it: a household phone
--- as a matching identifier would fold two people into one Genesys contact, in whatever order the requests
--- happened to arrive. Sending a row again updates the same contact. The
--- contact carries the golden fields and, as custom fields of schema var('export_contact_schema_id'), the
--- effort (CES) and engagement roll-ups. PII leaves the warehouse here by design: this is where the golden
--- profile goes back to Genesys.
-
 with customers as (
     select * from {{ ref('dim_customers') }}
 ),

@@ -1,7 +1,3 @@
--- One row per validated offline CRM event (seed 003 stream, retries collapsed, rejects and backfill
--- removed): the entity Journey external events ingest (genesys-api.md §2.5). The entity id is a
--- deterministic UUID of the event's request id, so a re-sent event is the same event (idempotent).
-
 with events as (
     select * from {{ ref('int_engagement__events_validated') }}
 ),

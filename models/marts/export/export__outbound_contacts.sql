@@ -1,9 +1,3 @@
--- One row per scored engagement contact whose customer has a phone number: the outbound contact-list
--- entry (WritableDialerContact, genesys-api.md §2.4). Every scored contact is sent, eligible or not, so a
--- contact that leaves eligibility is upserted back to callable = false (same deterministic id). The phone
--- comes from the customer domain (the customer's most recently updated record with a phone, best trust
--- first); contacts without one cannot be dialled and are left out.
-
 with checks as (
     select * from {{ ref('int_engagement__eligibility_checks') }}
 ),

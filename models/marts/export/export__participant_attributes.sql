@@ -1,10 +1,3 @@
--- One row per completed conversation with a customer participant: the participant data PATCH that writes
--- the conversation's behavioural CES (seed 004) and its attribution (the owning campaign touch, seed 000)
--- onto the customer participant (genesys-api.md §2.1).
--- Attribute values must be strings; keys carry var('export_attribute_prefix') so they never collide with
--- flow-set participant data. Analytics does not keep attributes set after a conversation ends; the
--- profile-level roll-ups also go to External Contacts.
-
 with effort as (
     select * from {{ ref('fct_conversation_effort') }}
     where is_scored

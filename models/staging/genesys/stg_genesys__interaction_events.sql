@@ -1,7 +1,3 @@
--- One row per event-stream notification (seed 004 shape), deduplicated on (conversation, event type,
--- timestamp). transferCount and totalQueueWaitTimeSeconds are kept as sent, nulls included; the effort
--- domain applies the document's fallbacks (transferHistory length − 1).
-
 with events as (
     select
         entity_id,

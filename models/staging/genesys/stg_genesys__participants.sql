@@ -1,7 +1,3 @@
--- One row per participant of a conversation (latest version). `attributes` is the participant data map
--- (async job records only; the sync query returns none); the keys the models use are promoted to columns
--- here, trimmed (blank → null) and the email normalised, so no model downstream cleans them again.
-
 with latest as (
     select * from {{ ref('base_genesys__conversations_latest') }}
 ),

@@ -1,7 +1,3 @@
--- Rows the Genesys staging models flagged (column quality_issue), one place for an operator to look.
--- They stay in their staging models (nothing is lost); the effort domain does not score their conversations
--- and the export marts never put their ids in a request path.
-
 with conversations as (
     select * from {{ ref('stg_genesys__conversations') }}
     where quality_issue is not null

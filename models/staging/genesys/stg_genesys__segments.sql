@@ -1,5 +1,3 @@
--- One row per segment of a session, times in UTC. An open segment (live conversation) has no end.
-
 with sessions as (
     select * from {{ ref('base_genesys__sessions') }}
 ),

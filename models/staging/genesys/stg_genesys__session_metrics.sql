@@ -1,6 +1,3 @@
--- One row per metric emitted on a session. Genesys sends t* metrics in milliseconds and n* as counts;
--- `metric_seconds` is the t* value in seconds (null for counts).
-
 with sessions as (
     select * from {{ ref('base_genesys__sessions') }}
 ),

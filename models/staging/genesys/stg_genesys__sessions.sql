@@ -1,5 +1,3 @@
--- One row per session of a participant. ani / dnis are also given in E.164 (null for SIP addresses).
-
 with sessions as (
     select * from {{ ref('base_genesys__sessions') }}
 ),
