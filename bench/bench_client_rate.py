@@ -24,8 +24,8 @@ import time
 from collections import deque
 from datetime import date
 
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
-from loaders.fake_genesys.sample import sample_conversations
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
+from loaders.synthetic.fake_genesys.sample import sample_conversations
 from loaders.genesys import GenesysClient, GenesysSettings
 
 QUERY = "/api/v2/analytics/conversations/details/query"

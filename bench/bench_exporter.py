@@ -37,7 +37,7 @@ import duckdb
 from exporter.runner import Exporter, ExportOptions
 from exporter.targets import TARGETS
 from loaders.db import connect
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
 from loaders.genesys import GenesysClient
 
 log = logging.getLogger("bench_exporter")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.generator import generate
+from loaders.synthetic.generator import generate
 from loaders.landing import discover, land_files, scan_file
 
 HASHES = ("sha256", "blake2b", "md5", "sha1")

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 from _measure import measured  # bench/ helper (the script's folder is on sys.path)
 
-from loaders.generator import generate
+from loaders.synthetic.generator import generate
 from loaders.landing import discover, land_files
 
 # generated data ends at the generator's reference time: dbt measures windows from it, not from today

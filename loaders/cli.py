@@ -16,7 +16,7 @@ from loaders import __version__
 
 # Sub-command modules, in the order of `cx --help`.
 COMMANDS: list[str] = [
-    "loaders.generator.cli",
+    "loaders.synthetic.generator.cli",
     "loaders.landing_cli",
     "loaders.extract_cli",
     "loaders.summary",

@@ -41,7 +41,7 @@ file is opened only to read the watermark and to land + checkpoint each day, not
 on; --wait SECONDS is how long the first open waits for the lock, each later one waits at least 600 s.
 
 environment: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET (required), GENESYS_REGION (default us-east-1)
-or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL (e.g. a fake: python -m loaders.fake_genesys).
+or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL (e.g. a fake: python -m loaders.synthetic.fake_genesys).
 
 exit codes: 0 done; 1 the extract failed (API error, job failed, landing error: the message says which);
 2 bad arguments or configuration (no watermark and no --since, a bad GENESYS_* value);

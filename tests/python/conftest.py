@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.generator.profiles import REFERENCE_TIME
+from loaders.synthetic.generator.profiles import REFERENCE_TIME
 
 ROOT = Path(__file__).resolve().parents[2]
 # a complete details job result page as Genesys Cloud returns it, kept in the repo so tests are self-contained
@@ -86,7 +86,7 @@ SAMPLE_CUSTOMERS = 400
 def sample_warehouse(tmp_path_factory) -> Warehouse:
     """The generated sample (demo profile scaled to 400 customers), landed and built with `dbt build` once
     per test session. Tests read it; none may write to it."""
-    from loaders.generator import generate
+    from loaders.synthetic.generator import generate
     from loaders.landing import discover, land_files
 
     work = tmp_path_factory.mktemp("sample")

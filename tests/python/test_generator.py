@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.generator import generate
+from loaders.synthetic.generator import generate
 
 REF = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 SMALL = {"customers": 300}
@@ -414,7 +414,7 @@ def test_names_are_long_tailed_like_real_ones() -> None:
     import random
     from collections import Counter
 
-    from loaders.generator import names as N
+    from loaders.synthetic.generator import names as N
 
     sampler = N.NameSampler()
     rng = random.Random(3)
@@ -431,7 +431,7 @@ def test_names_are_long_tailed_like_real_ones() -> None:
     assert counts[0] >= 10 * counts[len(counts) // 2], "the tail is not skewed"
 
 
-# --- --noise heavy (loaders/generator/corrupt.py) -------------------------------------------------------------
+# --- --noise heavy (loaders/synthetic/generator/corrupt.py) -------------------------------------------------------------
 
 # sha256 of json.dumps(_hashes(out), sort_keys=True) after generate("demo", 7, out, {"customers": 300}) (the `gen`
 # fixture), computed once with the code of commit 8adb4a3, before --noise existed. Standard noise must stay
@@ -544,7 +544,7 @@ def test_heavy_birth_date_layouts_per_system(heavy_demo: Path) -> None:
 def test_heavy_corruption_rates_match_configuration(heavy_demo: Path) -> None:
     """Each record is compared with its clean values (truth/customer_records_clean.csv) field by field; the
     measured shares of blanked and changed values must be those the configured rates imply."""
-    from loaders.generator.corrupt import RATES, RECORD_RATES
+    from loaders.synthetic.generator.corrupt import RATES, RECORD_RATES
 
     clean = {
         (r["source_system"], r["source_record_id"]): r for r in _csv(heavy_demo / "truth/customer_records_clean.csv")

@@ -10,8 +10,8 @@ from datetime import date
 import httpx
 import pytest
 
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
-from loaders.fake_genesys.sample import sample_conversations
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
+from loaders.synthetic.fake_genesys.sample import sample_conversations
 from loaders.genesys import (
     REGIONS,
     FakeClock,

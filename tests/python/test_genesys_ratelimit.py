@@ -8,8 +8,8 @@ import time
 from collections import deque
 from datetime import date
 
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
-from loaders.fake_genesys.sample import sample_conversations
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
+from loaders.synthetic.fake_genesys.sample import sample_conversations
 from loaders.genesys import FakeClock, GenesysClient, GenesysSettings
 from loaders.genesys.ratelimit import RateLimiter
 

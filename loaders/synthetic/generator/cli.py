@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loaders.generator.core import NOISE_LEVELS, generate
-from loaders.generator.profiles import PROFILES, REFERENCE_TIME, WINDOW_DAYS
+from loaders.synthetic.generator.core import NOISE_LEVELS, generate
+from loaders.synthetic.generator.profiles import PROFILES, REFERENCE_TIME, WINDOW_DAYS
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "like the FEBRL / GeCo record-linkage benchmarks: per record and field, independently, typos, phonetic "
             "and OCR errors, blanks, first/last name and day/month swaps, birth date digit / year errors; birth "
             "dates as YYYYMMDD in crm and DD/MM/YYYY in erp (a few %% ISO or '17 Mar 1984'); ~35%% of people get 1-4 "
-            "extra duplicate records; ≈2.5 corruptions per crm/erp record (rates: loaders/generator/corrupt.py). "
+            "extra duplicate records; ≈2.5 corruptions per crm/erp record (rates: loaders/synthetic/generator/corrupt.py). "
             "Clean values and applied corruptions per record: truth/customer_records_clean.csv; manifest.json gets "
             '"noise": "heavy". All other files are identical to standard'
         ),

@@ -2,10 +2,10 @@
 
 ``generate(profile, seed, out_dir, overrides, noise="standard")`` writes every file kind of docs/sources.md plus
 ``truth/`` and ``manifest.json`` and returns the manifest. Same seed and profile give byte-identical files;
-``noise="heavy"`` corrupts the customer records like the record-linkage benchmarks (loaders/generator/corrupt.py).
+``noise="heavy"`` corrupts the customer records like the record-linkage benchmarks (loaders/synthetic/generator/corrupt.py).
 """
 
-from loaders.generator.core import GENERATOR_VERSION, generate
-from loaders.generator.profiles import PROFILES, REFERENCE_TIME
+from loaders.synthetic.generator.core import GENERATOR_VERSION, generate
+from loaders.synthetic.generator.profiles import PROFILES, REFERENCE_TIME
 
 __all__ = ["GENERATOR_VERSION", "PROFILES", "REFERENCE_TIME", "generate"]

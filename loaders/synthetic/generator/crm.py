@@ -7,12 +7,12 @@ import random
 from pathlib import Path
 from typing import Any
 
-from loaders.generator.ids import rng_uuid
-from loaders.generator.people import CHANNEL_ORIGINS, Person
-from loaders.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
-from loaders.generator.spool import DaySpool
-from loaders.generator.textmess import csv_line
-from loaders.generator.timeutil import iso_s, local_to_utc
+from loaders.synthetic.generator.ids import rng_uuid
+from loaders.synthetic.generator.people import CHANNEL_ORIGINS, Person
+from loaders.synthetic.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
+from loaders.synthetic.generator.spool import DaySpool
+from loaders.synthetic.generator.textmess import csv_line
+from loaders.synthetic.generator.timeutil import iso_s, local_to_utc
 
 CONVERSION_COLUMNS = ["ConversionID", "LeadID", "CampaignID", "ConversionDate", "ConversionValue", "Status"]
 EVENT_TRUTH_COLUMNS = [
