@@ -37,8 +37,8 @@ import duckdb
 from exporter.runner import Exporter, ExportOptions
 from exporter.targets import TARGETS
 from loaders.db import connect
-from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
 from loaders.genesys import GenesysClient
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
 
 log = logging.getLogger("bench_exporter")
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import duckdb
 from _measure import measured  # bench/ helper (the script's folder is on sys.path)
 
-from loaders.synthetic.generator import generate
 from loaders.landing import discover, land_files
+from loaders.synthetic.generator import generate
 
 # generated data ends at the generator's reference time: dbt measures windows from it, not from today
 os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")

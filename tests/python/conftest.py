@@ -86,8 +86,8 @@ SAMPLE_CUSTOMERS = 400
 def sample_warehouse(tmp_path_factory) -> Warehouse:
     """The generated sample (demo profile scaled to 400 customers), landed and built with `dbt build` once
     per test session. Tests read it; none may write to it."""
-    from loaders.synthetic.generator import generate
     from loaders.landing import discover, land_files
+    from loaders.synthetic.generator import generate
 
     work = tmp_path_factory.mktemp("sample")
     data_dir = work / "data"

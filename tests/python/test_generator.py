@@ -431,7 +431,7 @@ def test_names_are_long_tailed_like_real_ones() -> None:
     assert counts[0] >= 10 * counts[len(counts) // 2], "the tail is not skewed"
 
 
-# --- --noise heavy (loaders/synthetic/generator/corrupt.py) -------------------------------------------------------------
+# --- --noise heavy (loaders/synthetic/generator/corrupt.py) -----------------------------------------------------------
 
 # sha256 of json.dumps(_hashes(out), sort_keys=True) after generate("demo", 7, out, {"customers": 300}) (the `gen`
 # fixture), computed once with the code of commit 8adb4a3, before --noise existed. Standard noise must stay

@@ -20,9 +20,9 @@ from loaders.extract.conversations import (
 from loaders.extract.intervals import query_chunks, utc_days
 from loaders.extract.pages import PageWriter
 from loaders.extract.state import get_watermark, set_watermark
+from loaders.genesys import FakeClock, GenesysApiError, GenesysClient
 from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
 from loaders.synthetic.fake_genesys.sample import sample_conversations, write_job_pages
-from loaders.genesys import FakeClock, GenesysApiError, GenesysClient
 
 SINCE = datetime(2024, 5, 14, tzinfo=UTC)
 UNTIL = datetime(2024, 5, 17, tzinfo=UTC)

@@ -295,8 +295,8 @@ def test_heavy_noise_records_resolve_with_high_precision(tmp_path: Path) -> None
     records; README: results). Measured at seed 5: precision 1.000, recall 0.922. Not every sample is that
     clean: at seed 3 with 600 people one household (two first names one letter apart, one phone, one
     address) merged, precision 0.987 — what a household member with a similar name looks like."""
-    from loaders.synthetic.generator import generate
     from loaders.landing import discover, land_files
+    from loaders.synthetic.generator import generate
 
     data = tmp_path / "heavy"
     generate("demo", 5, data, overrides={"customers": 1000}, noise="heavy")

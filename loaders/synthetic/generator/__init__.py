@@ -2,7 +2,8 @@
 
 ``generate(profile, seed, out_dir, overrides, noise="standard")`` writes every file kind of docs/sources.md plus
 ``truth/`` and ``manifest.json`` and returns the manifest. Same seed and profile give byte-identical files;
-``noise="heavy"`` corrupts the customer records like the record-linkage benchmarks (loaders/synthetic/generator/corrupt.py).
+``noise="heavy"`` corrupts the customer records like the record-linkage benchmarks
+(loaders/synthetic/generator/corrupt.py).
 """
 
 from loaders.synthetic.generator.core import GENERATOR_VERSION, generate
