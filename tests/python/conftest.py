@@ -15,7 +15,8 @@ import pytest
 from loaders.synthetic.generator.profiles import REFERENCE_TIME
 
 ROOT = Path(__file__).resolve().parents[2]
-# a complete details job result page as Genesys Cloud returns it, kept in the repo so tests are self-contained
+# a complete details job result page as Genesys Cloud returns it, kept in the repo so tests are self-contained;
+# a link to the one copy, the fake Genesys's package data (loaders/synthetic/fake_genesys/)
 REFERENCE_PAGE = ROOT / "tests" / "fixtures" / "genesys_conversation_job_page.example.json"
 BIN = Path(sys.executable).parent
 GENERATED_REFERENCE_TIME = REFERENCE_TIME.replace("T", " ").rstrip("Z")

@@ -4,6 +4,7 @@ exporter never imports the CLI (the CLI imports loaders and exporter, not the ot
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -88,3 +89,13 @@ def test_genesys_variables_are_read_only_by_the_client_settings() -> None:
     settings = GenesysSettings.from_env(env)
     assert (settings.requests_per_minute, settings.rate_window_s) == (120, 2.5)
     assert "s3cr3t" not in repr(settings)
+
+
+def test_the_reference_page_is_one_file_the_fake_ships_and_the_tests_read() -> None:
+    from conftest import REFERENCE_PAGE
+
+    from loaders.synthetic.fake_genesys import sample
+
+    shipped = ROOT / "loaders" / "synthetic" / "fake_genesys" / sample.REFERENCE_PAGE
+    assert REFERENCE_PAGE.resolve() == shipped.resolve()
+    assert sample.TEMPLATE == json.loads(shipped.read_text(encoding="utf-8"))["conversations"][0]
