@@ -435,8 +435,10 @@ def test_names_are_long_tailed_like_real_ones() -> None:
 
 # sha256 of json.dumps(_hashes(out), sort_keys=True) after generate("demo", 7, out, {"customers": 300}) (the `gen`
 # fixture), computed once with the code of commit 8adb4a3, before --noise existed. Standard noise must stay
-# byte-identical; only an intended change of the standard data set may update this literal.
-STANDARD_SMALL_SEED7_DIGEST = "8e369dcdafe9b755e5ae959ba9aa2ad449acf6ae58d89d5e7972145ddecdaaa4"
+# byte-identical; only an intended change of the standard data set may update this literal. Updated once when
+# the generator moved to loaders/synthetic/: manifest.json's "generator" names the new module; every other file
+# was checked byte-identical against the previous code.
+STANDARD_SMALL_SEED7_DIGEST = "b56fa128ec6597a415c558511271755e515050fa7f867f5c867550488253909a"
 IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "street", "city", "postcode",
                    "account_id")  # fmt: skip
 DOB_LAYOUTS = ("%Y%m%d", "%d/%m/%Y", "%Y-%m-%d", "%d %b %Y")
