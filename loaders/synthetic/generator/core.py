@@ -13,7 +13,7 @@ from typing import Any
 from loaders.synthetic.generator import conversations as C
 from loaders.synthetic.generator.activity import REF_MS, Planner, poisson
 from loaders.synthetic.generator.corrupt import CLEAN_COLUMNS, HeavyNoise
-from loaders.synthetic.generator.crm import EVENT_TRUTH_COLUMNS, CrmEventWriter, conversion_row
+from loaders.synthetic.generator.crm import CONVERSION_COLUMNS, EVENT_TRUTH_COLUMNS, CrmEventWriter, conversion_row
 from loaders.synthetic.generator.ids import fixed_uuid
 from loaders.synthetic.generator.marketing import TOUCH_COLUMNS, make_campaigns, touch_row, write_campaigns
 from loaders.synthetic.generator.people import Person, make_people, write_customer_files
@@ -197,7 +197,7 @@ def _write_conversions(seed: int, out: Path, conversions: list, people: list[Per
         open(out / "crm" / "conversions.csv", "w", encoding="utf-8", newline="") as fh,
         open(out / "truth" / "conversions.csv", "w", encoding="utf-8", newline="") as th,
     ):
-        fh.write(csv_line(["ConversionID", "LeadID", "CampaignID", "ConversionDate", "ConversionValue", "Status"]))
+        fh.write(csv_line(CONVERSION_COLUMNS))
         th.write(csv_line(["conversion_id", "person_id", "conversion_time", "true_campaign_id", "true_touch_id"]))
         for n, (ts, pidx, true_c, true_t, other) in enumerate(conversions, start=1):
             cid = f"CNV-{n:07d}"

@@ -72,7 +72,7 @@ class CrmEventWriter:
                 event_ts = REFERENCE_EPOCH_S + rng.randrange(FUTURE_TOLERANCE_S + 60, 3 * 86_400)
             else:
                 if r < 0.06:  # archived backfill: arrives more than 7 days after it happened
-                    fate, lag = "backfill", rng.randrange(8 * 86_400, 40 * 86_400)
+                    fate, lag = "backfill", rng.randrange(BACKFILL_AFTER_S + 86_400, 40 * 86_400)
                 elif r < 0.15:  # late but within the real-time window
                     fate, lag = "valid", rng.randrange(3600, 5 * 86_400)
                 else:
