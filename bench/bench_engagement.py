@@ -35,22 +35,14 @@ import csv
 import json
 import logging
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
-from _measure import measured  # bench/ helper (the script's folder is on sys.path)
+from _measure import measured  # bench/ helpers (the script's folder is on sys.path)
+from _prepare import ROOT, dbt, prepare
 
-from loaders.landing import discover, land_files
-from loaders.synthetic.generator import generate
-
-# generated data ends at the generator's reference time: dbt measures windows from it, not from today
-os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
-
-ROOT = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).parent / "dbt"
 SELECTOR = ["intermediate.engagement", "marts.engagement"]
 UPSTREAM = ["+int_identity__conversation_customers", "staging", "engagement_event_taxonomy",
             "engagement_attribute_registry", "engagement_propensity_weights", "engagement_phone_timezones"]  # fmt: skip
@@ -79,28 +71,6 @@ ZERO = {"transactions_30d": 0, "transactions_90d": 0, "transaction_value_90d": 0
         "outbound_answered_90d": 0, "has_crm_record": False}  # fmt: skip
 
 log = logging.getLogger("bench_engagement")
-
-
-def dbt(db: Path, *args: str) -> list[str]:
-    return [str(DBT), *args, "--project-dir", str(ROOT), "--target-path", str(db.parent / f"{db.stem}-target"),
-            "--log-path", str(db.parent / f"{db.stem}-logs")]  # fmt: skip
-
-
-
-def prepare(out: Path, profile: str, seed: int, customers: int | None) -> tuple[Path, Path]:
-    name = f"{profile}-{seed}" + (f"-{customers}" if customers else "")
-    data, db = out / name, out / f"{name}.duckdb"
-    if not (data / "manifest.json").exists():
-        log.info("generating %s into %s", name, data)
-        generate(profile, seed, data, overrides={"customers": customers} if customers else None)
-    if not db.exists():
-        log.info("landing into %s", db)
-        con = duckdb.connect(str(db))
-        found, _ = discover(data)
-        for kind, paths in found.items():
-            land_files(con, kind, paths)
-        con.close()
-    return data, db
 
 
 def auc(labels: list[int], scores: list[float]) -> float:
@@ -275,16 +245,10 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    args.out.mkdir(parents=True, exist_ok=True)
-    data, db = prepare(args.out, args.profile, args.seed, args.customers)
-    env = dict(os.environ, CX_DUCKDB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT))
-
-    log.info("building upstream (untimed)")
-    up = subprocess.run(dbt(db, "build", "--select", *UPSTREAM, "--exclude", "test_type:data"), cwd=ROOT, env=env,
-                        capture_output=True, text=True)  # fmt: skip
-    if up.returncode:
-        print(up.stdout[-3000:])
-        return 1
+    name = f"{args.profile}-{args.seed}" + (f"-{args.customers}" if args.customers else "")
+    prepared = prepare(args.out, args.profile, args.seed, name=name, upstream=UPSTREAM, exclude=["test_type:data"],
+                       build="build", overrides={"customers": args.customers} if args.customers else None)  # fmt: skip
+    data, db, env = prepared.data, prepared.db, prepared.env
     log.info("running the engagement models (timed)")
     wall, rss, rc, out = measured(dbt(db, "run", "--select", *SELECTOR), env)
     if rc:

@@ -7,6 +7,6 @@
 """
 
 from loaders.synthetic.generator.core import GENERATOR_VERSION, generate
-from loaders.synthetic.generator.profiles import PROFILES, REFERENCE_TIME
+from loaders.synthetic.generator.profiles import PROFILES, REFERENCE_TIME, dbt_reference_time
 
-__all__ = ["GENERATOR_VERSION", "PROFILES", "REFERENCE_TIME", "generate"]
+__all__ = ["GENERATOR_VERSION", "PROFILES", "REFERENCE_TIME", "dbt_reference_time", "generate"]
