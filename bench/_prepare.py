@@ -60,9 +60,9 @@ def prepare(
     build: str = "run",
 ) -> Prepared:
     """Generate ``profile`` / ``seed`` into OUT/<name>/ unless its manifest.json is there, land it into
-    OUT/<name>.duckdb unless that file exists, then, once per landing, ``dbt seed`` and ``dbt <build>
-    --select <upstream>`` (nothing with ``upstream`` None or empty beyond the seeds). ``name`` defaults to
-    <profile>-<seed>. Untimed: the benchmarks time what runs after it."""
+    OUT/<name>.duckdb unless that file exists, reload the seeds, and once per landing and selection run
+    ``dbt <build> --select <upstream> --exclude <exclude>`` (nothing beyond the seeds with ``upstream`` None or
+    empty). ``name`` defaults to <profile>-<seed>. Untimed: the benchmarks time what runs after it."""
     out.mkdir(parents=True, exist_ok=True)
     name = name or f"{profile}-{seed}"
     data, db = out / name, out / f"{name}.duckdb"
@@ -81,18 +81,19 @@ def prepare(
         log.info("land into %s: %.0f s", db, time.perf_counter() - started)
         marker.unlink(missing_ok=True)
     env = dbt_env(db, data)
+    started = time.perf_counter()
+    _run(dbt(db, "seed", "--full-refresh"), env)  # every time: a seed edited since (e.g. refitted weights) counts
     # the marker names what was built, so another selection on the same landing builds its own upstream
-    wanted = " ".join(["seed", build, *(upstream or []), "--exclude", *(exclude or [])])
-    if not marker.exists() or marker.read_text() != wanted:
-        started = time.perf_counter()
-        steps = [dbt(db, "seed")]
-        if upstream:
-            steps.append(dbt(db, build, "--select", *upstream, *(["--exclude", *exclude] if exclude else [])))
-        for cmd in steps:
-            done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-            if done.returncode:
-                raise SystemExit(f"{' '.join(cmd[1:3])} failed:\n{done.stdout[-3000:]}")
+    wanted = " ".join([build, *(upstream or []), "--exclude", *(exclude or [])])
+    if upstream and (not marker.exists() or marker.read_text() != wanted):
+        _run(dbt(db, build, "--select", *upstream, *(["--exclude", *exclude] if exclude else [])), env)
         marker.write_text(wanted)
-        log.info("upstream (seeds%s): %.0f s", f", {' '.join(upstream)}" if upstream else "",
-                 time.perf_counter() - started)  # fmt: skip
+    log.info("seeds%s: %.0f s", f", upstream {' '.join(upstream)}" if upstream else "",
+             time.perf_counter() - started)  # fmt: skip
     return Prepared(data, db, env)
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> None:
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"dbt {cmd[1]} failed:\n{done.stdout[-3000:]}")
