@@ -9,6 +9,7 @@ manifest.json), its target/ and logs/ beside the database so concurrent benchmar
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import subprocess
@@ -46,6 +47,24 @@ def dbt_env(db: Path | str, data: Path | None = None) -> dict[str, str]:
     manifest.json), else the generator's fixed one — generated data ends there, not today."""
     return dict(os.environ, DBT_PROFILES_DIR=str(ROOT), CX_DUCKDB_PATH=str(db),
                 CX_REFERENCE_TIME=dbt_reference_time(data))  # fmt: skip
+
+
+def add_data_set_options(parser: argparse.ArgumentParser, *, profile: str = "small", seed: int = 1) -> None:
+    """--profile, --seed, --customers and --out, read by :func:`prepare_args`."""
+    parser.add_argument("--profile", default=profile, help=f"generator profile (demo, small, large; default {profile})")
+    parser.add_argument("--seed", type=int, default=seed, help=f"generator seed (default {seed})")
+    parser.add_argument("--customers", type=int, help="override the profile's customer count")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/cx-bench"), help="where data sets and databases live")
+
+
+def prepare_args(
+    args: argparse.Namespace, *, upstream: list[str] | None = None, exclude: list[str] | None = None, build: str = "run"
+) -> Prepared:
+    """:func:`prepare` for the options of :func:`add_data_set_options` (OUT/<profile>-<seed>[-<customers>])."""
+    name = f"{args.profile}-{args.seed}" + (f"-{args.customers}" if args.customers else "")
+    overrides: dict[str, int | None] | None = {"customers": args.customers} if args.customers else None
+    return prepare(args.out, args.profile, args.seed, name=name, overrides=overrides, upstream=upstream,
+                   exclude=exclude, build=build)  # fmt: skip
 
 
 def prepare(

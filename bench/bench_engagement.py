@@ -36,12 +36,12 @@ from pathlib import Path
 
 import duckdb
 from _measure import measured  # bench/ helpers (the script's folder is on sys.path)
-from _prepare import dbt, prepare
+from _prepare import add_data_set_options, dbt
 from fit_propensity import (
     SELECTOR,
-    UPSTREAM,
     feature_vectors,
     person_contacts,
+    prepare_engagement,
     read_weights,
     score,
     truth_persons,
@@ -118,16 +118,11 @@ def fate_accuracy(con: duckdb.DuckDBPyConnection, data: Path) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--profile", default="small", help="generator profile (demo, small, large)")
-    ap.add_argument("--seed", type=int, default=42, help="generator seed")
-    ap.add_argument("--customers", type=int, help="override the profile's customer count")
-    ap.add_argument("--out", type=Path, default=Path("/tmp/cx-bench"), help="where data sets and databases live")
+    add_data_set_options(ap, seed=42)
     ap.add_argument("--json", type=Path, help="also write the report as JSON here")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    name = f"{args.profile}-{args.seed}" + (f"-{args.customers}" if args.customers else "")
-    prepared = prepare(args.out, args.profile, args.seed, name=name, upstream=UPSTREAM, exclude=["test_type:data"],
-                       build="build", overrides={"customers": args.customers} if args.customers else None)  # fmt: skip
+    prepared = prepare_engagement(args)
     data, db, env = prepared.data, prepared.db, prepared.env
     log.info("running the engagement models (timed)")
     wall, rss, rc, out = measured(dbt(db, "run", "--select", *SELECTOR), env)

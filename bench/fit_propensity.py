@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 
 import duckdb
-from _prepare import ROOT, dbt, prepare
+from _prepare import ROOT, Prepared, add_data_set_options, dbt, prepare_args
 
 WEIGHTS = ROOT / "seeds" / "engagement_propensity_weights.csv"
 FEATURE_MODEL = "intermediate.int_engagement__propensity_features_daily"
@@ -36,6 +36,11 @@ UPSTREAM = ["+int_identity__conversation_customers", "staging", "engagement_even
 SELECTOR = ["intermediate.engagement", "marts.engagement"]
 
 log = logging.getLogger("fit_propensity")
+
+
+def prepare_engagement(args: argparse.Namespace) -> Prepared:
+    """The data set of ``args`` generated, landed, seeded, and built up to the engagement models."""
+    return prepare_args(args, upstream=UPSTREAM, exclude=["test_type:data"], build="build")
 
 
 # --- the data: feature vectors, labels -----------------------------------------------------------------------
@@ -167,17 +172,12 @@ def write_weights(weights: dict[str, float]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--profile", default="small", help="generator profile (demo, small, large; default small)")
-    ap.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    ap.add_argument("--customers", type=int, help="override the profile's customer count")
-    ap.add_argument("--out", type=Path, default=Path("/tmp/cx-bench"), help="where data sets and databases live")
+    add_data_set_options(ap)
     ap.add_argument("--l2", type=float, default=0.01, help="L2 penalty on the standardised weights (default 0.01)")
     ap.add_argument("--dry-run", action="store_true", help="print the fitted weights; do not rewrite the seed")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    name = f"{args.profile}-{args.seed}" + (f"-{args.customers}" if args.customers else "")
-    prepared = prepare(args.out, args.profile, args.seed, name=name, upstream=UPSTREAM, exclude=["test_type:data"],
-                       build="build", overrides={"customers": args.customers} if args.customers else None)  # fmt: skip
+    prepared = prepare_engagement(args)
     db, env = prepared.db, prepared.env
     # the feature model and the engagement models before it, always rebuilt: the fit reads today's feature SQL
     build_features = dbt(db, "run", "--select", "+int_engagement__propensity_features_daily", "--exclude", *UPSTREAM)
