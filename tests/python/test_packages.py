@@ -99,3 +99,16 @@ def test_the_reference_page_is_one_file_the_fake_ships_and_the_tests_read() -> N
     shipped = ROOT / "loaders" / "synthetic" / "fake_genesys" / sample.REFERENCE_PAGE
     assert REFERENCE_PAGE.resolve() == shipped.resolve()
     assert sample.TEMPLATE == json.loads(shipped.read_text(encoding="utf-8"))["conversations"][0]
+
+
+def test_every_command_registers_the_same_way() -> None:
+    import argparse
+    import inspect
+
+    from loaders.cli import COMMANDS, build_parser
+
+    for command in COMMANDS:
+        signature = inspect.signature(command.add_parser)
+        assert list(signature.parameters) == ["sub"] and signature.return_annotation in (None, "None"), command
+    [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == {"generate", "load", "extract", "summary", "export"}
