@@ -75,10 +75,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = {k: getattr(args, k) for k in ("customers", "conversations", "touches", "conversions", "crm_events")}
     started = time.monotonic()
     try:
-        if args.quiet:
-            manifest = generate(args.profile, args.seed, args.out, overrides, noise=args.noise)
-        else:
-            manifest = _with_progress(args, overrides)
+        manifest = _with_progress(args, overrides)
     except ValueError as exc:
         log.error("cx generate: %s", exc)
         return 2
@@ -87,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _with_progress(args: argparse.Namespace, overrides: dict[str, int | None]) -> dict[str, Any]:
-    with progress(console(), quiet=False, label="[bold]{task.description:<14}") as bar:
+    with progress(console(), quiet=args.quiet, label="[bold]{task.description:<14}") as bar:
         tasks: dict[str, Any] = {}
 
         def on_stage(stage: str, done: int, total: int) -> None:
