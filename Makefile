@@ -41,7 +41,7 @@ load: install
 # models keep their history
 build: install
 	$(BIN)/dbt seed --full-refresh
-	CX_REFERENCE_TIME="$$($(BIN)/python -c 'import json; print(json.load(open("$(DATA_DIR)/manifest.json"))["reference_time"].replace("T", " ").rstrip("Z"))')" \
+	CX_REFERENCE_TIME="$$($(BIN)/python -c 'from loaders.synthetic.generator import dbt_reference_time as t; print(t("$(DATA_DIR)"))')" \
 		$(BIN)/dbt build --exclude resource_type:seed
 
 summary: install

@@ -21,9 +21,10 @@ import duckdb
 import pandas as pd
 from _measure import measured
 
+from loaders.synthetic.generator import dbt_reference_time
+
 log = logging.getLogger("bench_identity")
 
-REFERENCE_TIME = "2026-11-01 00:00:00"
 # FEBRL column → canonical column (docs/sources.md); --with-ssn adds soc_sec_id → account_id
 FEBRL_MAP = {
     "rec_id": "source_record_id",
@@ -109,7 +110,7 @@ def run_project(records: Records, project_dir: Path, work: Path, dbt: str) -> di
         **os.environ,
         "DBT_PROFILES_DIR": str(project_dir),
         "CX_DUCKDB_PATH": str(db),
-        "CX_REFERENCE_TIME": REFERENCE_TIME,
+        "CX_REFERENCE_TIME": dbt_reference_time(),
         "PYTHONPATH": str(project_dir),
     }
     steps: dict[str, dict] = {}

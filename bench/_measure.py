@@ -1,4 +1,4 @@
-"""Wall time and peak memory of one child process, shared by the bench scripts."""
+"""Wall time and peak memory of one child process, and the busiest rate window, shared by the bench scripts."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,3 +24,14 @@ def measured(cmd: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[flo
         out.seek(0)
         tail = out.read()[-3000:].decode(errors="replace")
     return elapsed, usage.ru_maxrss / 1024, proc.returncode, tail
+
+
+def busiest_window(times: list[float], window: float) -> int:
+    """The most requests at ``times`` (seconds) inside any one ``window`` seconds long."""
+    best, span = 0, deque[float]()
+    for t in sorted(times):
+        span.append(t)
+        while span[0] <= t - window:
+            span.popleft()
+        best = max(best, len(span))
+    return best

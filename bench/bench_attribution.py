@@ -16,23 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
-from _measure import measured  # bench/ helper (the script's folder is on sys.path)
+from _measure import measured  # bench/ helpers (the script's folder is on sys.path)
+from _prepare import dbt, prepare
 
-from loaders.generator import generate
-from loaders.landing import discover, land_files
-
-# generated data ends at the generator's reference time: dbt measures windows from it, not from today
-os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
-
-ROOT = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).parent / "dbt"
 SELECTOR = ["intermediate.attribution", "marts.attribution"]
 UPSTREAM = ["+int_identity__conversation_customers", "staging", "channel_weights", "source_systems", "country_codes"]
 COUNTS = {
@@ -48,39 +37,6 @@ COUNTS = {
 log = logging.getLogger("bench_attribution")
 
 
-def dbt(db: Path, *args: str) -> list[str]:
-    return [str(DBT), *args, "--project-dir", str(ROOT), "--target-path", str(db.parent / f"{db.stem}-target"),
-            "--log-path", str(db.parent / f"{db.stem}-logs")]  # fmt: skip
-
-
-
-def prepare(profile: str, seed: int, out: Path, env: dict[str, str]) -> Path:
-    data, db = out / f"{profile}-{seed}", out / f"{profile}-{seed}.duckdb"
-    if not (data / "manifest.json").exists():
-        started = time.perf_counter()
-        generate(profile, seed, data)
-        log.info("generate %s: %.0f s", profile, time.perf_counter() - started)
-    marker = out / f"{profile}-{seed}.upstream-built"
-    if not db.exists():
-        started = time.perf_counter()
-        con = duckdb.connect(str(db))
-        for kind, paths in discover(data)[0].items():
-            land_files(con, kind, paths)
-        con.close()
-        log.info("land: %.0f s", time.perf_counter() - started)
-        marker.unlink(missing_ok=True)
-    if not marker.exists():
-        started = time.perf_counter()
-        env = dict(env, CX_DUCKDB_PATH=str(db))
-        seeds = subprocess.run(dbt(db, "seed"), cwd=ROOT, env=env, capture_output=True, text=True)
-        run = subprocess.run(dbt(db, "run", "--select", *UPSTREAM), cwd=ROOT, env=env, capture_output=True, text=True)
-        if seeds.returncode or run.returncode:
-            raise SystemExit(f"upstream build failed:\n{(seeds.stdout + run.stdout)[-3000:]}")
-        marker.touch()
-        log.info("upstream (seeds, staging, identity lookup): %.0f s", time.perf_counter() - started)
-    return db
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="small", choices=["demo", "small", "large"], help="generator profile")
@@ -90,11 +46,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="timed runs; the best is reported")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    args.out.mkdir(parents=True, exist_ok=True)
 
-    env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT))
-    db = prepare(args.profile, args.seed, args.out, env)
-    env["CX_DUCKDB_PATH"] = str(db)
+    prepared = prepare(args.out, args.profile, args.seed, upstream=UPSTREAM)
+    db, env = prepared.db, prepared.env
     cmd = dbt(db, "run", "--full-refresh", "--select", *SELECTOR, "--threads", str(args.threads))
 
     best: tuple[float, float, list[dict]] | None = None

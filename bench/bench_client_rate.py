@@ -21,27 +21,18 @@ import logging
 import random
 import threading
 import time
-from collections import deque
 from datetime import date
 
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
-from loaders.fake_genesys.sample import sample_conversations
+from _measure import busiest_window  # bench/ helper (the script's folder is on sys.path)
+
 from loaders.genesys import GenesysClient, GenesysSettings
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
+from loaders.synthetic.fake_genesys.sample import sample_conversations
 
 QUERY = "/api/v2/analytics/conversations/details/query"
 BODY = {"interval": "2024-05-14T00:00:00.000Z/2024-05-15T00:00:00.000Z", "paging": {"pageSize": 1, "pageNumber": 1}}
 
 log = logging.getLogger("bench_client_rate")
-
-
-def busiest_window(times: list[float], window: float) -> int:
-    best, span = 0, deque[float]()
-    for t in sorted(times):
-        span.append(t)
-        while span[0] <= t - window:
-            span.popleft()
-        best = max(best, len(span))
-    return best
 
 
 def main() -> int:

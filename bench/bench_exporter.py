@@ -29,28 +29,18 @@ import argparse
 import logging
 import tempfile
 import time
-from collections import deque
 from pathlib import Path
 
 import duckdb
+from _measure import busiest_window  # bench/ helper (the script's folder is on sys.path)
 
 from exporter.runner import Exporter, ExportOptions
 from exporter.targets import TARGETS
 from loaders.db import connect
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
 from loaders.genesys import GenesysClient
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
 
 log = logging.getLogger("bench_exporter")
-
-
-def busiest_window(times: list[float], window: float) -> int:
-    best, span = 0, deque[float]()
-    for t in sorted(times):
-        span.append(t)
-        while span[0] <= t - window:
-            span.popleft()
-        best = max(best, len(span))
-    return best
 
 
 def scratch_mart(src: Path, dst: Path, target: str, units: int) -> int:

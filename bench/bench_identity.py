@@ -21,8 +21,10 @@ from pathlib import Path
 import duckdb
 from _measure import measured  # bench/ helper (the script's folder is on sys.path)
 
+from loaders.synthetic.generator import dbt_reference_time
+
 # generated data ends at the generator's reference time: dbt measures windows from it, not from today
-os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
+os.environ.setdefault("CX_REFERENCE_TIME", dbt_reference_time())
 
 log = logging.getLogger("bench_identity")
 REPO = Path(__file__).resolve().parents[1]

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.generator import generate
 from loaders.landing import discover, land_files, scan_file
+from loaders.synthetic.generator import generate
 
 HASHES = ("sha256", "blake2b", "md5", "sha1")
 

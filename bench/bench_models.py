@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
+import logging
 import sys
-import time
 from pathlib import Path
 
 import duckdb
-from _measure import measured  # bench/ helper (the script's folder is on sys.path)
+from _measure import measured  # bench/ helpers (the script's folder is on sys.path)
+from _prepare import ROOT, dbt, prepare
 
-from loaders.generator import generate
-from loaders.landing import discover, land_files
-
-# generated data ends at the generator's reference time: dbt measures windows from it, not from today
-os.environ.setdefault("CX_REFERENCE_TIME", "2026-11-01 00:00:00")
-
-ROOT = Path(__file__).resolve().parents[1]
 SEAM = "int_identity__identifier_lookup int_identity__observed_identifiers int_identity__conversation_customers"
 GROUPS = {
     # group: (dbt selector, exclusions); each group assumes the previous ones were built
@@ -41,11 +33,9 @@ GROUPS = {
 }
 
 
-def run_group(db: Path, selector: tuple[str, str], threads: int) -> tuple[float, float, int]:
-    env = dict(os.environ, CX_DUCKDB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT))
+def run_group(db: Path, env: dict[str, str], selector: tuple[str, str], threads: int) -> tuple[float, float, int]:
     select, exclude = selector
-    cmd = [str(Path(sys.executable).parent / "dbt"), "run", "--select", *select.split(), "--threads", str(threads),
-           "--target-path", str(db.parent / "target-bench"), "--log-path", str(db.parent / "logs-bench")]
+    cmd = dbt(db, "run", "--select", *select.split(), "--threads", str(threads))
     if exclude:
         cmd += ["--exclude", *exclude.split()]
     elapsed, peak_mb, rc, tail = measured(cmd, env)
@@ -62,24 +52,10 @@ def main() -> None:
     parser.add_argument("--groups", nargs="*", default=list(GROUPS))
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    data = args.out / f"{args.profile}-{args.seed}"
-    db = args.out / f"{args.profile}-{args.seed}.duckdb"
-    if not (data / "manifest.json").exists():
-        started = time.perf_counter()
-        generate(args.profile, args.seed, data)
-        print(f"generate: {time.perf_counter() - started:.0f} s")
-    if not db.exists():
-        started = time.perf_counter()
-        con = duckdb.connect(str(db))
-        for kind, paths in discover(data)[0].items():
-            land_files(con, kind, paths)
-        con.close()
-        print(f"land: {time.perf_counter() - started:.0f} s")
-        subprocess.run([str(Path(sys.executable).parent / "dbt"), "seed", "--target-path",
-                        str(db.parent / "target-bench"), "--log-path", str(db.parent / "logs-bench")],
-                       cwd=ROOT, env=dict(os.environ, CX_DUCKDB_PATH=str(db), DBT_PROFILES_DIR=str(ROOT)),
-                       capture_output=True, check=True)
+    prepared = prepare(args.out, args.profile, args.seed)  # generated, landed, seeded (once)
+    data, db = prepared.data, prepared.db
     json_mb = sum(p.stat().st_size for p in (data / "genesys" / "conversations").rglob("*.json")) / 1e6
     con = duckdb.connect(str(db), read_only=True)
     conversations = con.execute("select count(distinct conversation_id) from raw.genesys_conversations").fetchone()[0]
@@ -87,7 +63,7 @@ def main() -> None:
     print(f"profile {args.profile}: {conversations:,} conversations, {json_mb:,.0f} MB of conversation JSON")
     results = {}
     for group in args.groups:
-        elapsed, peak_mb, rc = run_group(db, GROUPS[group], args.threads)
+        elapsed, peak_mb, rc = run_group(db, prepared.env, GROUPS[group], args.threads)
         extra = f", {json_mb / elapsed:,.0f} MB/s of JSON flattened" if group == "staging" else ""
         status = "ok" if rc == 0 else f"FAILED (rc={rc})"
         print(f"{group:12} {elapsed:8.1f} s  peak RSS {peak_mb:8,.0f} MiB  {status}{extra}")

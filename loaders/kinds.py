@@ -10,9 +10,6 @@ from typing import Literal
 
 Format = Literal["json_pages", "ndjson", "csv"]
 
-META_COLUMNS = ("_source_file", "_source_line", "_loaded_at", "_record_hash")
-
-
 @dataclass(frozen=True)
 class Kind:
     name: str

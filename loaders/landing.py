@@ -1470,3 +1470,23 @@ def discover(directory: Path) -> tuple[dict[str, list[Path]], list[Path]]:
         and not (set(p.relative_to(directory).parts[:-1]) & ignored_dirs)
     )
     return found, unclaimed
+
+
+def land_directory(
+    con: duckdb.DuckDBPyConnection,
+    directory: Path,
+    *,
+    kinds: Iterable[str] | None = None,
+    force: bool = False,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Land every file under ``directory`` that a kind claims (docs/sources.md layout), kind by kind, with
+    the defaults of :func:`land_files` (``force`` and ``on_file`` as there); ``kinds`` limits it to those
+    kinds. Files no kind claims are left alone."""
+    found, _ = discover(directory)
+    wanted = None if kinds is None else set(kinds)
+    results: list[FileResult] = []
+    for kind, paths in found.items():
+        if wanted is None or kind in wanted:
+            results += land_files(con, kind, paths, force=force, on_file=on_file)
+    return results

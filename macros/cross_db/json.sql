@@ -39,16 +39,6 @@
 {%- endmacro %}
 
 
-{#- The keys of a JSON object, as a list of strings. -#}
-{% macro json_object_keys(json_expr) -%}
-    {{ return(adapter.dispatch('json_object_keys', 'cx_analytics')(json_expr)) }}
-{%- endmacro %}
-
-{% macro duckdb__json_object_keys(json_expr) -%}
-    json_keys({{ json_expr }})
-{%- endmacro %}
-
-
 {#-
     Parse a JSON document into a typed structure in one pass (the fast path for large documents).
     `type_spec` is the macro name of a structure definition (see genesys_conversation_type); on engines

@@ -61,19 +61,6 @@
 {%- endmacro %}
 
 
-{#- Element of a list by 1-based position. -#}
-{% macro list_element(list_expr, position) -%}
-    {{ return(adapter.dispatch('list_element', 'cx_analytics')(list_expr, position)) }}
-{%- endmacro %}
-
-{% macro duckdb__list_element(list_expr, position) -%}
-    {{ list_expr }}[{{ position }}]
-{%- endmacro %}
-
-{% macro default__list_element(list_expr, position) -%}
-    element_at({{ list_expr }}, {{ position }})
-{%- endmacro %}
-
 {#- Value of a string-keyed map (participant attributes). -#}
 {% macro map_get(map_expr, key) -%}
     {{ return(adapter.dispatch('map_get', 'cx_analytics')(map_expr, key)) }}

@@ -12,13 +12,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders.generator.profiles import REFERENCE_TIME
+from loaders.synthetic.generator import dbt_reference_time
 
 ROOT = Path(__file__).resolve().parents[2]
-# a complete details job result page as Genesys Cloud returns it, kept in the repo so tests are self-contained
+# a complete details job result page as Genesys Cloud returns it, kept in the repo so tests are self-contained;
+# a link to the one copy, the fake Genesys's package data (loaders/synthetic/fake_genesys/)
 REFERENCE_PAGE = ROOT / "tests" / "fixtures" / "genesys_conversation_job_page.example.json"
 BIN = Path(sys.executable).parent
-GENERATED_REFERENCE_TIME = REFERENCE_TIME.replace("T", " ").rstrip("Z")
+GENERATED_REFERENCE_TIME = dbt_reference_time()
 
 
 @dataclass
@@ -86,17 +87,15 @@ SAMPLE_CUSTOMERS = 400
 def sample_warehouse(tmp_path_factory) -> Warehouse:
     """The generated sample (demo profile scaled to 400 customers), landed and built with `dbt build` once
     per test session. Tests read it; none may write to it."""
-    from loaders.generator import generate
-    from loaders.landing import discover, land_files
+    from loaders.landing import land_directory
+    from loaders.synthetic.generator import generate
 
     work = tmp_path_factory.mktemp("sample")
     data_dir = work / "data"
     generate("demo", SAMPLE_SEED, data_dir, overrides={"customers": SAMPLE_CUSTOMERS})
     db = work / "warehouse.duckdb"
     con = duckdb.connect(str(db))
-    found, _ = discover(data_dir)
-    for kind, paths in found.items():
-        land_files(con, kind, paths)
+    land_directory(con, data_dir)
     con.close()
     build = run_dbt(db, "build")
     return Warehouse(data_dir, db, build)

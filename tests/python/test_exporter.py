@@ -34,8 +34,8 @@ from conftest import BIN, ROOT, run_dbt
 
 from exporter.runner import Exporter, ExportOptions, TargetSummary
 from exporter.targets import TARGETS, Unit, interpret_bulk_enrich, interpret_journey_events
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
 from loaders.genesys import GenesysClient
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
 
 WINDOW_S = 1.0  # the fake's rate window, scaled from 60 s so a full export takes seconds
 EXPORT_MARTS = [f"export__{name}" for name in TARGETS]

@@ -10,8 +10,6 @@ from datetime import date
 import httpx
 import pytest
 
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
-from loaders.fake_genesys.sample import sample_conversations
 from loaders.genesys import (
     REGIONS,
     FakeClock,
@@ -21,6 +19,8 @@ from loaders.genesys import (
     GenesysSettings,
     region_hosts,
 )
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
+from loaders.synthetic.fake_genesys.sample import sample_conversations
 
 QUERY = "/api/v2/analytics/conversations/details/query"
 DAY = {"interval": "2024-05-14T00:00:00.000Z/2024-05-15T00:00:00.000Z", "paging": {"pageSize": 100, "pageNumber": 1}}

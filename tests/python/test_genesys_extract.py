@@ -20,9 +20,9 @@ from loaders.extract.conversations import (
 from loaders.extract.intervals import query_chunks, utc_days
 from loaders.extract.pages import PageWriter
 from loaders.extract.state import get_watermark, set_watermark
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
-from loaders.fake_genesys.sample import sample_conversations, write_job_pages
 from loaders.genesys import FakeClock, GenesysApiError, GenesysClient
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
+from loaders.synthetic.fake_genesys.sample import sample_conversations, write_job_pages
 
 SINCE = datetime(2024, 5, 14, tzinfo=UTC)
 UNTIL = datetime(2024, 5, 17, tzinfo=UTC)
@@ -134,7 +134,7 @@ def test_failed_job_state_is_an_error(tmp_path: Path) -> None:
                                     "a b", ""])
 def test_a_job_id_that_is_not_a_plain_identifier_stops_the_extract_and_nothing_leaves_api_v2(
         tmp_path: Path, job_id: str) -> None:
-    from loaders.fake_genesys.api import Reply
+    from loaders.synthetic.fake_genesys.api import Reply
 
     with FakeGenesys(FakeConfig(), ConversationStore(conversations())) as fake:
         fake.api.routes = [(v, p, (lambda m, q, b: Reply(202, {"jobId": job_id})) if h == fake.api.job_submit else h)
@@ -204,7 +204,7 @@ def test_incremental_from_watermark_minus_overlap_catches_late_completions(tmp_p
 
 def test_watermark_is_checkpointed_per_completed_day_so_a_failed_run_resumes_at_the_failed_day(
         tmp_path: Path) -> None:
-    from loaders.fake_genesys.api import ApiError
+    from loaders.synthetic.fake_genesys.api import ApiError
 
     con = connect(str(tmp_path / "w.duckdb"))
     until = SINCE + timedelta(days=5)

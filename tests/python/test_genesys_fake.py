@@ -8,8 +8,8 @@ from datetime import date
 import httpx
 import pytest
 
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
-from loaders.fake_genesys.sample import sample_conversations
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys, FaultConfig
+from loaders.synthetic.fake_genesys.sample import sample_conversations
 
 API = "/api/v2"
 QUERY = f"{API}/analytics/conversations/details/query"

@@ -8,10 +8,10 @@ import time
 from collections import deque
 from datetime import date
 
-from loaders.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
-from loaders.fake_genesys.sample import sample_conversations
 from loaders.genesys import FakeClock, GenesysClient, GenesysSettings
 from loaders.genesys.ratelimit import RateLimiter
+from loaders.synthetic.fake_genesys import ConversationStore, FakeConfig, FakeGenesys
+from loaders.synthetic.fake_genesys.sample import sample_conversations
 
 QUERY = "/api/v2/analytics/conversations/details/query"
 BODY = {"interval": "2024-05-14T00:00:00.000Z/2024-05-15T00:00:00.000Z", "paging": {"pageSize": 1, "pageNumber": 1}}

@@ -257,7 +257,7 @@ def test_two_source_linkage_finds_the_same_people_in_two_files(tmp_path: Path) -
     names, street, city or postcode, a birth-date digit, transposition or year, or the names swapped), birth
     dates as YYYYMMDD, no email or phone, each file its own source system. Cross-source recall ≥ 0.98 and
     precision ≥ 0.995, with no configuration change."""
-    from loaders.generator import corrupt
+    from loaders.synthetic.generator import corrupt
 
     rng = random.Random(44)
     people = _people(400, rng)
@@ -329,15 +329,14 @@ def test_heavy_noise_records_resolve_with_high_precision(tmp_path: Path) -> None
     records; README: results). Measured at seed 5: precision 1.000, recall 0.922. Not every sample is that
     clean: at seed 3 with 600 people one household (two first names one letter apart, one phone, one
     address) merged, precision 0.987 — what a household member with a similar name looks like."""
-    from loaders.generator import generate
-    from loaders.landing import discover, land_files
+    from loaders.landing import land_directory
+    from loaders.synthetic.generator import generate
 
     data = tmp_path / "heavy"
     generate("demo", 5, data, overrides={"customers": 1000}, noise="heavy")
     db = tmp_path / "heavy.duckdb"
     con = duckdb.connect(str(db))
-    found, _ = discover(data)
-    land_files(con, "crm_customer_records", found["crm_customer_records"])
+    land_directory(con, data, kinds=["crm_customer_records"])
     con.close()
     assert run_dbt(db, "seed").returncode == 0
     built = run_dbt(db, "build", "--select", "+path:models/marts/customer", "--exclude", "test_type:unit")

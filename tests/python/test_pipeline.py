@@ -10,7 +10,7 @@ import math
 import duckdb
 from conftest import Warehouse, query
 
-from loaders.landing import discover, land_files
+from loaders.landing import land_directory
 
 
 def test_dbt_build_of_the_sample_passes(sample_warehouse: Warehouse) -> None:
@@ -25,7 +25,6 @@ def test_dbt_build_of_the_sample_passes(sample_warehouse: Warehouse) -> None:
 def test_landing_the_same_files_again_changes_no_raw_count(sample_warehouse: Warehouse, tmp_path) -> None:
     db = tmp_path / "twice.duckdb"
     con = duckdb.connect(str(db))
-    found, _ = discover(sample_warehouse.data_dir)
     tables = [
         "genesys_conversations", "genesys_interaction_events", "crm_customer_records", "crm_conversions",
         "crm_events", "marketing_campaigns", "marketing_touches",
@@ -34,11 +33,9 @@ def test_landing_the_same_files_again_changes_no_raw_count(sample_warehouse: War
     def counts() -> dict[str, int]:
         return {t: con.execute(f"select count(*) from raw.{t}").fetchone()[0] for t in tables}
 
-    for kind, paths in found.items():
-        land_files(con, kind, paths)
+    land_directory(con, sample_warehouse.data_dir)
     first = counts()
-    for kind, paths in found.items():
-        land_files(con, kind, paths, force=True)  # re-read every file, not just skip by fingerprint
+    land_directory(con, sample_warehouse.data_dir, force=True)  # re-read every file, not just skip by fingerprint
     assert counts() == first
     assert all(v > 0 for v in first.values()), first
     con.close()

@@ -1,24 +1,25 @@
-{%- set model_features = {
-    'log_transactions_30d': 'ln(1 + transactions_30d)',
-    'log_transactions_90d': 'ln(1 + transactions_90d)',
-    'log_transaction_value_90d': 'ln(1 + transaction_value_90d)',
-    'avg_log_transaction_value_90d': 'avg_log_transaction_value_90d',
-    'log_behaviors_7d': 'ln(1 + behaviors_7d)',
-    'log_behaviors_30d': 'ln(1 + behaviors_30d)',
-    'log_behaviors_90d': 'ln(1 + behaviors_90d)',
-    'log_events_90d': 'ln(1 + events_90d)',
-    'recency_decay_7d': 'coalesce(exp(-days_since_last_event / 7.0), 0)',
-    'log_inbound_conversations_90d': 'ln(1 + inbound_conversations_90d)',
-    'log_outbound_attempts_90d': 'ln(1 + outbound_attempts_90d)',
-    'outbound_answer_rate_90d': '(outbound_answered_90d + 1.0) / (outbound_attempts_90d + 2.0)',
-    'has_crm_record': 'case when has_crm_record then 1 else 0 end',
-} -%}
+{#- the feature columns of int_engagement__propensity_features_daily, where they are computed -#}
+{%- set model_features = [
+    'log_transactions_30d',
+    'log_transactions_90d',
+    'log_transaction_value_90d',
+    'avg_log_transaction_value_90d',
+    'log_behaviors_7d',
+    'log_behaviors_30d',
+    'log_behaviors_90d',
+    'log_events_90d',
+    'recency_decay_7d',
+    'log_inbound_conversations_90d',
+    'log_outbound_attempts_90d',
+    'outbound_answer_rate_90d',
+    'has_crm_record',
+] -%}
 
 with
 
 features as (
 
-    select * from {{ ref('int_engagement__contact_features_daily') }}
+    select * from {{ ref('int_engagement__propensity_features_daily') }}
 
 ),
 
@@ -44,11 +45,11 @@ feature_values as (
                 when {{ loop.index0 }} then '{{ name }}'
             {%- endfor %}
         end as feature,
-        cast(case feature_names.feature_position
-            {%- for name, expression in model_features.items() %}
-                when {{ loop.index0 }} then {{ expression }}
+        case feature_names.feature_position
+            {%- for name in model_features %}
+                when {{ loop.index0 }} then features.{{ name }}
             {%- endfor %}
-        end as double) as feature_value
+        end as feature_value
     from features
     cross join feature_names
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from loaders.generator.names import ASCII_FOLD, NICKNAMES
+from loaders.synthetic.generator.names import ASCII_FOLD, NICKNAMES
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

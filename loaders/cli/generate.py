@@ -9,19 +9,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from loaders.generator.core import NOISE_LEVELS, generate
-from loaders.generator.profiles import PROFILES, REFERENCE_TIME, WINDOW_DAYS
+from rich.table import Table
+
+from loaders.cli._options import add_quiet, console, progress
+from loaders.synthetic.generator.core import NOISE_LEVELS, generate
+from loaders.synthetic.generator.profiles import PROFILES, REFERENCE_TIME, WINDOW_DAYS
 
 log = logging.getLogger(__name__)
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(sub: argparse._SubParsersAction) -> None:
     profiles = "; ".join(
         f"{name}: {v.customers:,} customers, ~{v.conversations:,} conversations, ~{v.touches:,} touches, "
         f"~{v.conversions:,} conversions, ~{v.crm_events:,} CRM events"
         for name, v in PROFILES.items()
     )
-    parser = subparsers.add_parser(
+    parser = sub.add_parser(
         "generate",
         help="write a deterministic synthetic data set with ground truth",
         description=(
@@ -58,24 +61,21 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             "like the FEBRL / GeCo record-linkage benchmarks: per record and field, independently, typos, phonetic "
             "and OCR errors, blanks, first/last name and day/month swaps, birth date digit / year errors; birth "
             "dates as YYYYMMDD in crm and DD/MM/YYYY in erp (a few %% ISO or '17 Mar 1984'); ~35%% of people get 1-4 "
-            "extra duplicate records; ≈2.5 corruptions per crm/erp record (rates: loaders/generator/corrupt.py). "
+            "extra duplicate records; ≈2.5 corruptions per crm/erp record (rates: "
+            "loaders/synthetic/generator/corrupt.py). "
             "Clean values and applied corruptions per record: truth/customer_records_clean.csv; manifest.json gets "
             '"noise": "heavy". All other files are identical to standard'
         ),
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar (e.g. in CI logs)")
+    add_quiet(parser, "--no-progress")
     parser.set_defaults(func=run)
-    return parser
 
 
 def run(args: argparse.Namespace) -> int:
     overrides = {k: getattr(args, k) for k in ("customers", "conversations", "touches", "conversions", "crm_events")}
     started = time.monotonic()
     try:
-        if args.no_progress:
-            manifest = generate(args.profile, args.seed, args.out, overrides, noise=args.noise)
-        else:
-            manifest = _with_progress(args, overrides)
+        manifest = _with_progress(args, overrides)
     except ValueError as exc:
         log.error("cx generate: %s", exc)
         return 2
@@ -84,26 +84,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _with_progress(args: argparse.Namespace, overrides: dict[str, int | None]) -> dict[str, Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("[bold]{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        transient=False,
-    ) as bar:  # fmt: skip
+    with progress(console(), quiet=args.quiet, label="[bold]{task.description:<14}") as bar:
         tasks: dict[str, Any] = {}
 
-        def progress(stage: str, done: int, total: int) -> None:
+        def on_stage(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return generate(args.profile, args.seed, args.out, overrides, progress=progress, noise=args.noise)
+        return generate(args.profile, args.seed, args.out, overrides, progress=on_stage, noise=args.noise)
 
 
 def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     c = manifest["counts"]
     noise = f", noise {manifest['noise']}" if "noise" in manifest else ""
     table = Table(
@@ -121,9 +113,9 @@ def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:
     table.add_row("crm/events.ndjson", f"{c['crm_events']:,} ({c['crm_events_distinct']:,} distinct)")
     table.add_row("marketing/campaigns.csv", f"{c['marketing_campaigns']:,}")
     table.add_row("marketing/touches.csv", f"{c['marketing_touches']:,}")
-    console = Console(stderr=True)
-    console.print(table)
-    console.print(
+    err = console(stderr=True)
+    err.print(table)
+    err.print(
         f"Wrote {out} in {seconds:.1f} s; reference time {manifest['reference_time']}. "
         f"Ground truth: {out / 'truth'} (never landed); counts: {out / 'manifest.json'}."
     )

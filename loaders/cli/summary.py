@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from loaders.console import make_console
-from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect, db_path
+from loaders.cli._options import add_db, add_wait, console
+from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect, db_path
 
 LAYERS = ("raw", "staging", "intermediate", "marts", "config", "ops")
 
@@ -22,11 +22,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=f"exit codes: 0 summarised, 1 no database file, {LOCKED_EXIT_CODE} the warehouse is locked by "
                "another process (the message names it).",
     )
-    p.add_argument("--db", default=None, help="DuckDB file (default: $CX_DUCKDB_PATH or warehouse.duckdb)")
+    add_db(p)
     p.add_argument(
         "--run-results", default="target/run_results.json", type=Path, help="dbt run results to report"
     )
-    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
+    add_wait(p)
     p.set_defaults(func=run)
 
 
@@ -57,15 +57,15 @@ def dbt_results(path: Path) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    console = make_console()
+    out = console()
     path = db_path(args.db)
     if path != ":memory:" and not Path(path).exists():
-        console.print(f"[red]cx summary:[/red] no database at {path}; run `make demo` or `cx load DIR` first")
+        out.print(f"[red]cx summary:[/red] no database at {path}; run `make demo` or `cx load DIR` first")
         return 1
     try:
         con = connect(path, read_only=True, wait=args.wait)
     except (WarehouseLockedError, ValueError) as exc:
-        make_console(stderr=True).print(f"[red]cx summary:[/red] {exc}", highlight=False, soft_wrap=True)
+        console(stderr=True).print(f"[red]cx summary:[/red] {exc}", highlight=False, soft_wrap=True)
         return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
     try:
         counts = layer_counts(con)
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         rows = [c for c in counts if c[0] == layer]
         if rows:
             table.add_row(layer, str(len(rows)), f"{sum(r[2] for r in rows):,}")
-    console.print(table)
+    out.print(table)
 
     detail = Table(title="marts", title_justify="left")
     detail.add_column("model")
@@ -93,15 +93,15 @@ def run(args: argparse.Namespace) -> int:
         if schema == "marts":
             detail.add_row(name, f"{rows:,}")
     if detail.row_count:
-        console.print(detail)
+        out.print(detail)
 
     results = dbt_results(args.run_results)
     if results:
         parts = ", ".join(f"{k.replace(':', ' ')}={v}" for k, v in sorted(results.items()))
-        console.print(f"last dbt run: {parts}")
-    console.print(f"rejected source records: {rejects:,} (raw._rejects)")
-    console.print(f"database: {Path(path).resolve() if path != ':memory:' else path}")
-    console.print(
+        out.print(f"last dbt run: {parts}")
+    out.print(f"rejected source records: {rejects:,} (raw._rejects)")
+    out.print(f"database: {Path(path).resolve() if path != ':memory:' else path}")
+    out.print(
         "next: query the marts, e.g. `.venv/bin/python -c \"import duckdb; "
         f"print(duckdb.connect('{path}', read_only=True).sql('select * from marts.effort_daily limit 10'))\"`\n"
         "      or browse the model docs: `.venv/bin/dbt docs generate && .venv/bin/dbt docs serve`"

@@ -8,13 +8,13 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import TaskID
 from rich.table import Table
 
 from exporter.runner import Exporter, ExportOptions, TargetSummary
 from exporter.targets import TARGETS
-from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, db_path
+from loaders.cli._options import add_db, add_quiet, add_wait, console, progress
+from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, db_path
 from loaders.genesys import GenesysClient, GenesysError
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "code) in the --dry-run files and in the dead letters this run writes with "
                         "'[redacted]'; keys, ids, flags and scores are kept (what is sent is unchanged)")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="send at most N rows per target")
-    p.add_argument("--db", default=None, help="DuckDB file (default: $CX_DUCKDB_PATH or warehouse.duckdb)")
+    add_db(p)
     p.add_argument("--schema", default="marts", help="schema of the export marts (default: marts)")
     p.add_argument("--workers", type=int, default=4,
                    help="requests in flight at once; the client still keeps to the rate limit (default: 4)")
@@ -92,20 +92,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="seconds before the first 404 retry, doubled each time (default: 2)")
     p.add_argument("--retry-backoff", type=float, default=5.0,
                    help="seconds before re-sending a batch whose retry budget ran out (default: 5)")
-    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_wait(p)
+    add_quiet(p)
     p.set_defaults(func=run)
 
 
-def _client() -> GenesysClient:
-    # GENESYS_REQUESTS_PER_MINUTE / GENESYS_RATE_WINDOW_S are read (and validated) by GenesysSettings.from_env
-    return GenesysClient.from_env()
-
-
 def run(args: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    err = console(stderr=True)
     if args.limit is not None and args.limit < 0:
-        console.print("[red]cx export:[/red] --limit must be 0 or more")
+        err.print("[red]cx export:[/red] --limit must be 0 or more")
         return 2
     options = ExportOptions(
         dry_run=args.dry_run,
@@ -121,9 +116,10 @@ def run(args: argparse.Namespace) -> int:
         redact=args.redact,
     )
     try:
-        client = None if args.dry_run else _client()
+        # every GENESYS_* variable (the rate-limit overrides too) is read by GenesysSettings.from_env
+        client = None if args.dry_run else GenesysClient.from_env()
     except GenesysError as exc:
-        console.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     try:
         # the warehouse's lock is taken per read / commit only, never while the API is waited on
@@ -131,23 +127,20 @@ def run(args: argparse.Namespace) -> int:
     except (WarehouseLockedError, ValueError, FileNotFoundError) as exc:
         if client is not None:
             client.close()
-        console.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
         return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
-    progress = Progress(
-        TextColumn("[bold]{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, disable=args.quiet, transient=False,
-    )
+    bar = progress(err, quiet=args.quiet, label="[bold]{task.description:<24}")
     tasks: dict[str, TaskID] = {}
 
     def on_progress(event: str, target: str, amount: int) -> None:
         if event == "start":
-            tasks[target] = progress.add_task(target, total=amount)
+            tasks[target] = bar.add_task(target, total=amount)
         elif target in tasks:
-            progress.advance(tasks[target], amount)
+            bar.advance(tasks[target], amount)
 
     exporter.progress = on_progress
     try:
-        with progress:
+        with bar:
             summaries = exporter.run(args.target)
     finally:
         exporter.close()
@@ -156,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     _summary(summaries, client, args.dry_run)
     failed = [s for s in summaries if s.status in ("stopped", "aborted")]
     for s in failed:
-        console.print(f"[red]{s.target}: {s.status}:[/red] {s.message}", highlight=False, soft_wrap=True)
+        err.print(f"[red]{s.target}: {s.status}:[/red] {s.message}", highlight=False, soft_wrap=True)
     if any(s.locked for s in summaries):
         return LOCKED_EXIT_CODE
     return 1 if failed else 0
@@ -171,10 +164,7 @@ def _summary(summaries: list[TargetSummary], client: GenesysClient | None, dry_r
         table.add_row(s.target, s.status, str(s.total), str(s.pending if dry_run else s.sent), str(s.unchanged),
                       str(s.retried), str(s.dead_lettered), str(s.expired), str(s.unsent), str(s.requests),
                       f"{s.seconds:.1f}")
-    out = Console()
-    if not out.is_terminal:
-        out = Console(width=160)
-    out.print(table)
+    console(width=160).print(table)
     for s in summaries:
         if s.status in ("dry run", "not built"):
             log.info("%s: %s", s.target, s.message)

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from loaders.console import make_console
+from loaders.cli._options import add_db, add_quiet, add_wait, console, progress
 from loaders.dates import DATE_ORDERS
-from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect
+from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect
 from loaders.kinds import KINDS, Kind, resolve_kind
 from loaders.landing import FileResult, check_column_map, check_encoding, discover, ensure_raw_schema, land_files
 
@@ -53,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("target", metavar="DIR | KIND", help="a directory to scan, or a source kind")
     p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="files to land (with a KIND)")
-    p.add_argument("--db", default=None, help="DuckDB file (default: $CX_DUCKDB_PATH or warehouse.duckdb)")
+    add_db(p)
     p.add_argument("--source-system", help="source system of customer records (default: from customers_<system>.csv)")
     p.add_argument(
         "--map",
@@ -81,9 +80,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "without it; the summary says how many dates will not parse and which order fits",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any record or file was rejected")
-    p.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
+    add_wait(p)
     p.add_argument("--force", action="store_true", help="re-read files already landed (rows still deduplicate)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet(p)
     p.set_defaults(func=run)
 
 
@@ -131,26 +130,26 @@ def maps_by_kind(mapping: dict[str, str], kinds: list[Kind]) -> dict[str, dict[s
 
 
 def run(args: argparse.Namespace) -> int:
-    console = make_console(stderr=True)
+    err = console(stderr=True)
     target = Path(args.target)
     plan: list[tuple[str, list[Path]]]
     if args.files:
         try:
             kind = resolve_kind(args.target)
         except KeyError as exc:
-            console.print(f"[red]cx load:[/red] {exc.args[0]}")
+            err.print(f"[red]cx load:[/red] {exc.args[0]}")
             return 2
         plan = [(kind.name, list(args.files))]
     elif target.is_dir():
         found, unclaimed = discover(target)
         plan = list(found.items())
         for path in unclaimed:
-            console.print(f"[yellow]skipped[/yellow] {path} (not a known source file; see docs/sources.md)")
+            err.print(f"[yellow]skipped[/yellow] {path} (not a known source file; see docs/sources.md)")
         if not plan:
-            console.print(f"[red]cx load:[/red] no source files found under {target} (layout: docs/sources.md)")
+            err.print(f"[red]cx load:[/red] no source files found under {target} (layout: docs/sources.md)")
             return 1
     else:
-        console.print(
+        err.print(
             f"[red]cx load:[/red] {target} is neither a directory nor a kind followed by files; see cx load --help"
         )
         return 2
@@ -159,32 +158,24 @@ def run(args: argparse.Namespace) -> int:
         maps = maps_by_kind(parse_map(args.map), [KINDS[name] for name, _ in plan])
         encoding = check_encoding(args.encoding)
     except ValueError as exc:
-        console.print(f"[red]cx load:[/red] {exc}")
+        err.print(f"[red]cx load:[/red] {exc}")
         return 2
     total_files = sum(len(paths) for _, paths in plan)
     results: list[FileResult] = []
     try:
         con = connect(args.db, wait=args.wait)
     except (WarehouseLockedError, ValueError) as exc:
-        console.print(f"[red]cx load:[/red] {exc}")
+        err.print(f"[red]cx load:[/red] {exc}")
         return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
     try:
         ensure_raw_schema(con)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            disable=args.quiet,
-            transient=False,
-        ) as progress:
-            task = progress.add_task("landing files", total=total_files)
+        with progress(err, quiet=args.quiet) as bar:
+            task = bar.add_task("landing files", total=total_files)
             for kind_name, paths in plan:
-                progress.update(task, description=f"landing {kind_name}")
+                bar.update(task, description=f"landing {kind_name}")
 
                 def advance(res: FileResult) -> None:
-                    progress.advance(task)
+                    bar.advance(task)
 
                 results += land_files(
                     con,
@@ -197,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
                     force=args.force,
                     on_file=advance,
                 )
-        print_summary(console, results, con)
+        print_summary(err, results, con)
     finally:
         con.close()
     return exit_status(results, strict=args.strict)
@@ -212,7 +203,7 @@ def exit_status(results: list[FileResult], strict: bool = False) -> int:
     return 0 if landed_or_known > 0 or all(r.ok and r.rows_read == 0 for r in results) else 1
 
 
-def print_summary(console: Console, results: list[FileResult], con: duckdb.DuckDBPyConnection) -> None:
+def print_summary(out: Console, results: list[FileResult], con: duckdb.DuckDBPyConnection) -> None:
     table = Table(title="cx load summary", title_justify="left")
     table.add_column("kind")
     for col in ("files", "unchanged", "rows read", "landed", "duplicates", "rejected", "failed files", "seconds"):
@@ -232,19 +223,19 @@ def print_summary(console: Console, results: list[FileResult], con: duckdb.DuckD
             f"{sum(not r.ok for r in rs)}",
             f"{sum(r.seconds for r in rs):.1f}",
         )
-    console.print(table)
+    out.print(table)
     rejected = sum(r.rows_rejected for r in results)
     if rejected:
-        console.print(
+        out.print(
             f"{rejected:,} records rejected: see raw._rejects (kind, source_file, source_line, reason, raw_text)"
         )
     failed = [r for r in results if not r.ok]
     for r in failed:
-        console.print(f"[red]file not landed[/red] {r.path}: {r.error}")
+        out.print(f"[red]file not landed[/red] {r.path}: {r.error}")
     noted = [r for r in results if r.notes]
     for r in noted[:50]:
-        console.print(f"[yellow]note[/yellow] {r.path}: {'; '.join(r.notes)}")
+        out.print(f"[yellow]note[/yellow] {r.path}: {'; '.join(r.notes)}")
     if len(noted) > 50:
-        console.print(f"[yellow]note[/yellow] … and {len(noted) - 50} more files with notes")
+        out.print(f"[yellow]note[/yellow] … and {len(noted) - 50} more files with notes")
     db = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
-    console.print(f"database: {db[0] if db and db[0] else ':memory:'}")
+    out.print(f"database: {db[0] if db and db[0] else ':memory:'}")

@@ -7,12 +7,12 @@ import random
 from pathlib import Path
 from typing import Any
 
-from loaders.generator.ids import rng_uuid
-from loaders.generator.people import CHANNEL_ORIGINS, Person
-from loaders.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
-from loaders.generator.spool import DaySpool
-from loaders.generator.textmess import csv_line
-from loaders.generator.timeutil import iso_s, local_to_utc
+from loaders.synthetic.generator.ids import rng_uuid
+from loaders.synthetic.generator.people import CHANNEL_ORIGINS, Person
+from loaders.synthetic.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
+from loaders.synthetic.generator.spool import DaySpool
+from loaders.synthetic.generator.textmess import csv_line
+from loaders.synthetic.generator.timeutil import iso_s, local_to_utc
 
 CONVERSION_COLUMNS = ["ConversionID", "LeadID", "CampaignID", "ConversionDate", "ConversionValue", "Status"]
 EVENT_TRUTH_COLUMNS = [
@@ -72,7 +72,7 @@ class CrmEventWriter:
                 event_ts = REFERENCE_EPOCH_S + rng.randrange(FUTURE_TOLERANCE_S + 60, 3 * 86_400)
             else:
                 if r < 0.06:  # archived backfill: arrives more than 7 days after it happened
-                    fate, lag = "backfill", rng.randrange(8 * 86_400, 40 * 86_400)
+                    fate, lag = "backfill", rng.randrange(BACKFILL_AFTER_S + 86_400, 40 * 86_400)
                 elif r < 0.15:  # late but within the real-time window
                     fate, lag = "valid", rng.randrange(3600, 5 * 86_400)
                 else:

@@ -10,16 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from loaders.generator import conversations as C
-from loaders.generator.activity import REF_MS, Planner, poisson
-from loaders.generator.corrupt import CLEAN_COLUMNS, HeavyNoise
-from loaders.generator.crm import EVENT_TRUTH_COLUMNS, CrmEventWriter, conversion_row
-from loaders.generator.ids import fixed_uuid
-from loaders.generator.marketing import TOUCH_COLUMNS, make_campaigns, touch_row, write_campaigns
-from loaders.generator.people import Person, make_people, write_customer_files
-from loaders.generator.profiles import REFERENCE_TIME, WINDOW_START_S, resolve_volumes
-from loaders.generator.textmess import csv_line, email_mess
-from loaders.generator.timeutil import day_str, iso_ms, iso_s
+from loaders.synthetic.generator import conversations as C
+from loaders.synthetic.generator.activity import REF_MS, Planner, poisson
+from loaders.synthetic.generator.corrupt import CLEAN_COLUMNS, HeavyNoise
+from loaders.synthetic.generator.crm import CONVERSION_COLUMNS, EVENT_TRUTH_COLUMNS, CrmEventWriter, conversion_row
+from loaders.synthetic.generator.ids import fixed_uuid
+from loaders.synthetic.generator.marketing import TOUCH_COLUMNS, make_campaigns, touch_row, write_campaigns
+from loaders.synthetic.generator.people import Person, make_people, write_customer_files
+from loaders.synthetic.generator.profiles import REFERENCE_TIME, WINDOW_START_S, resolve_volumes
+from loaders.synthetic.generator.textmess import csv_line, email_mess
+from loaders.synthetic.generator.timeutil import day_str, iso_ms, iso_s
 
 GENERATOR_VERSION = "1.0.0"
 PAGE_SIZE = 1000
@@ -65,7 +65,7 @@ def generate(
     """Write the synthetic data set to ``out_dir`` and return the manifest (also written as manifest.json).
 
     Deterministic: the same (profile, seed, overrides, noise) produce byte-identical files. ``noise="heavy"``
-    corrupts the customer records much harder and adds duplicates (loaders/generator/corrupt.py); every other
+    corrupts the customer records much harder and adds duplicates (loaders/synthetic/generator/corrupt.py); every other
     file is the same as with ``"standard"``.
     """
     if noise not in NOISE_LEVELS:
@@ -145,7 +145,7 @@ def generate(
     plans.conversations = []
 
     manifest = {
-        "generator": "loaders.generator",
+        "generator": "loaders.synthetic.generator",
         "generator_version": GENERATOR_VERSION,
         "profile": profile,
         "seed": seed,
@@ -197,7 +197,7 @@ def _write_conversions(seed: int, out: Path, conversions: list, people: list[Per
         open(out / "crm" / "conversions.csv", "w", encoding="utf-8", newline="") as fh,
         open(out / "truth" / "conversions.csv", "w", encoding="utf-8", newline="") as th,
     ):
-        fh.write(csv_line(["ConversionID", "LeadID", "CampaignID", "ConversionDate", "ConversionValue", "Status"]))
+        fh.write(csv_line(CONVERSION_COLUMNS))
         th.write(csv_line(["conversion_id", "person_id", "conversion_time", "true_campaign_id", "true_touch_id"]))
         for n, (ts, pidx, true_c, true_t, other) in enumerate(conversions, start=1):
             cid = f"CNV-{n:07d}"

@@ -8,16 +8,18 @@ import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import TextColumn
 from rich.table import Table
 
-from loaders.db import LOCKED_EXIT_CODE, WAIT_HELP, WarehouseLockedError, connect, default_wait
+from loaders.cli._options import add_db, add_quiet, add_wait, console, progress
+from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect, default_wait
 from loaders.extract.conversations import (
     DEFAULT_OVERLAP,
     SOURCE_JOBS,
     SOURCE_QUERY,
     ExtractError,
+    ExtractResult,
+    LandingTotals,
     PageEvent,
     resolve_window,
     run_conversation_extract,
@@ -41,7 +43,8 @@ file is opened only to read the watermark and to land + checkpoint each day, not
 on; --wait SECONDS is how long the first open waits for the lock, each later one waits at least 600 s.
 
 environment: GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET (required), GENESYS_REGION (default us-east-1)
-or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL (e.g. a fake: python -m loaders.fake_genesys).
+or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL (e.g. a fake: python -m loaders.synthetic.fake_genesys);
+GENESYS_REQUESTS_PER_MINUTE and GENESYS_RATE_WINDOW_S override the rate limit (default 300 per 60 s).
 
 exit codes: 0 done; 1 the extract failed (API error, job failed, landing error: the message says which);
 2 bad arguments or configuration (no watermark and no --since, a bad GENESYS_* value);
@@ -71,7 +74,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--until", type=parse_when, help="window end, exclusive (default: now)")
     c.add_argument("--sync", action="store_true",
                    help="use the synchronous details query (short windows; no participant attributes)")
-    c.add_argument("--db", default=None, help="DuckDB file (default: $CX_DUCKDB_PATH or warehouse.duckdb)")
+    add_db(c)
     c.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"page directory (default: {DEFAULT_OUT})")
     c.add_argument(
         "--overlap-days",
@@ -82,20 +85,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--no-land", action="store_true", help="only write page files; do not land or move the watermark")
     c.add_argument("--poll-interval", type=float, default=2.0, help="seconds between job status polls")
     c.add_argument("--job-page-size", type=int, default=None, help="results pageSize for jobs (default: API's)")
-    c.add_argument("--wait", type=float, default=None, metavar="SECONDS", help=WAIT_HELP)
-    c.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_wait(c)
+    add_quiet(c)
     c.set_defaults(func=run_conversations)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 def run_conversations(args: argparse.Namespace) -> int:
-    console = Console(stderr=True)
+    err = console(stderr=True)
     try:
         # a short first open: reads the watermark, and a locked warehouse is reported before any API call
         con = None if args.no_land else connect(args.db, wait=args.wait)
         run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
     except (WarehouseLockedError, ValueError) as exc:
-        console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
         return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
     overlap = timedelta(days=args.overlap_days)
     try:
@@ -103,59 +106,51 @@ def run_conversations(args: argparse.Namespace) -> int:
                                       overlap)
         client = GenesysClient.from_env()
     except (ExtractError, GenesysError) as exc:
-        console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     finally:
         if con is not None:
             con.close()  # not held while the API is waited on: each day opens it to land and checkpoint
     open_db = None if args.no_land else (lambda: connect(args.db, wait=run_wait))
     units = len(query_chunks(since, until)) if args.sync else len(utc_days(since, until))
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[pages]} pages, {task.fields[conversations]} conversations"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=args.quiet,
-        transient=True,
-    )
-    task = progress.add_task("conversations", total=units, pages=0, conversations=0)
+    bar = progress(err, quiet=args.quiet, transient=True,
+                   extra=(TextColumn("{task.fields[pages]} pages, {task.fields[conversations]} conversations"),))
+    task = bar.add_task("conversations", total=units, pages=0, conversations=0)
     seen_days: list[date] = []
 
     def on_day(day: date) -> None:
         if seen_days:
-            progress.advance(task)
+            bar.advance(task)
         seen_days.append(day)
-        progress.update(task, description=f"{'query' if args.sync else 'job'} {day.isoformat()}")
+        bar.update(task, description=f"{'query' if args.sync else 'job'} {day.isoformat()}")
 
     def on_page(event: PageEvent) -> None:
-        fields = progress.tasks[0].fields
-        progress.update(task, pages=fields["pages"] + 1, conversations=fields["conversations"] + event.conversations)
+        fields = bar.tasks[0].fields
+        bar.update(task, pages=fields["pages"] + 1, conversations=fields["conversations"] + event.conversations)
 
     options = {"poll_interval_s": args.poll_interval, "job_page_size": args.job_page_size,
                "on_day": on_day, "on_page": on_page}
     status = 0
     result = totals = None
     try:
-        with client, progress:
+        with client, bar:
             result, totals = run_conversation_extract(
                 client, None, since=since, until=until, sync=args.sync, out_dir=args.out, overlap=overlap,
                 land=not args.no_land, extractor_options=options, open_db=open_db,
             )
-            progress.advance(task)
+            bar.advance(task)
     except (ExtractError, GenesysError) as exc:
-        console.print(f"[red]cx extract conversations failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]cx extract conversations failed:[/red] {exc}", highlight=False, soft_wrap=True)
         status = 1
     except WarehouseLockedError as exc:
-        console.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
         status = LOCKED_EXIT_CODE
-    _summary(console, args, since, until, client, result, totals)
+    _summary(args, since, until, client, result, totals)
     return status
 
 
-def _summary(console: Console, args: argparse.Namespace, since: datetime, until: datetime,
-             client: GenesysClient, result, totals) -> None:  # type: ignore[no-untyped-def]
+def _summary(args: argparse.Namespace, since: datetime, until: datetime, client: GenesysClient,
+             result: ExtractResult | None, totals: LandingTotals | None) -> None:
     table = Table(title=f"conversations {since:%Y-%m-%d %H:%M} → {until:%Y-%m-%d %H:%M} UTC "
                         f"({'sync query' if args.sync else 'jobs'})", show_header=False)
     stats = client.stats
@@ -173,5 +168,5 @@ def _summary(console: Console, args: argparse.Namespace, since: datetime, until:
                  ("rows rejected", totals.rows_rejected)]
     for name, value in rows:
         table.add_row(name, str(value))
-    Console().print(table)
+    console().print(table)
     log.info("extract summary: %s", ", ".join(f"{n}={v}" for n, v in rows))

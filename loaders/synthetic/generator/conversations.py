@@ -12,9 +12,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.generator import ids as I
-from loaders.generator.ids import rng_uuid
-from loaders.generator.timeutil import iso_ms
+from loaders.synthetic.generator import ids as I
+from loaders.synthetic.generator.ids import rng_uuid
+from loaders.synthetic.generator.timeutil import iso_ms
 
 # A segment: (segmentType, start ms, end ms, disconnectType or None, queueId or None, extra keys or None)
 Seg = tuple[str, int, int, str | None, str | None, dict[str, Any] | None]

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loaders.generator import names as N
-from loaders.generator.profiles import REFERENCE_EPOCH_S
-from loaders.generator.textmess import (
+from loaders.synthetic.generator import names as N
+from loaders.synthetic.generator.profiles import REFERENCE_EPOCH_S
+from loaders.synthetic.generator.textmess import (
     case_mess,
     csv_line,
     email_mess,
@@ -20,10 +20,10 @@ from loaders.generator.textmess import (
     space_mess,
     typo,
 )
-from loaders.generator.timeutil import iso_s
+from loaders.synthetic.generator.timeutil import iso_s
 
 if TYPE_CHECKING:
-    from loaders.generator.corrupt import HeavyNoise
+    from loaders.synthetic.generator.corrupt import HeavyNoise
 
 SYSTEMS = ("crm", "erp", "web", "telephony")
 

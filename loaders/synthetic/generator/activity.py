@@ -9,10 +9,10 @@ import random
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from loaders.generator.ids import rng_uuid
-from loaders.generator.marketing import Campaign, draw_touches, local_time_in
-from loaders.generator.people import Person
-from loaders.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
+from loaders.synthetic.generator.ids import rng_uuid
+from loaders.synthetic.generator.marketing import Campaign, draw_touches, local_time_in
+from loaders.synthetic.generator.people import Person
+from loaders.synthetic.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
 
 REF_MS = REFERENCE_EPOCH_S * 1000
 MAX_WINDOW_MS = 168 * 3_600_000

@@ -1,4 +1,4 @@
-"""Run the fake Genesys Cloud: ``python -m loaders.fake_genesys --port 0 --data DIR``.
+"""Run the fake Genesys Cloud: ``python -m loaders.synthetic.fake_genesys --port 0 --data DIR``.
 
 Prints the base URL and the environment variables to point ``cx extract`` at it, then serves until
 interrupted.
@@ -11,12 +11,12 @@ import logging
 import sys
 import threading
 
-from loaders.fake_genesys.config import FakeConfig, FaultConfig
-from loaders.fake_genesys.server import FakeGenesys
+from loaders.synthetic.fake_genesys.config import FakeConfig, FaultConfig
+from loaders.synthetic.fake_genesys.server import FakeGenesys
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m loaders.fake_genesys", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m loaders.synthetic.fake_genesys", description=__doc__)
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")
     p.add_argument("--data", help="directory of job-result pages / NDJSON conversations to serve")
     p.add_argument("--rate-allowed", type=int, default=300, help="requests per token per window")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from loaders.fake_genesys.config import FakeConfig
-from loaders.fake_genesys.faults import FaultInjector
-from loaders.fake_genesys.store import ConversationStore, parse_interval, without_attributes
+from loaders.synthetic.fake_genesys.config import FakeConfig
+from loaders.synthetic.fake_genesys.faults import FaultInjector
+from loaders.synthetic.fake_genesys.store import ConversationStore, parse_interval, without_attributes
 
 NAMESPACE = uuid.UUID("6c8f2a4e-0b1d-4e5f-9a7c-3d2e1f0a9b8c")
 ENRICH_ACTIONS = {"Merge", "Upsert", "Update", "Insert"}

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 REFERENCE_TIME = "2026-11-01T00:00:00Z"
 # 2026-11-01T00:00:00Z in seconds since the epoch: the "now" of every generated data set.
 REFERENCE_EPOCH_S = 1_793_491_200
 WINDOW_DAYS = 120
 WINDOW_START_S = REFERENCE_EPOCH_S - WINDOW_DAYS * 86_400
+
+
+def dbt_reference_time(data_dir: Path | str | None = None) -> str:
+    """The reference time as dbt's var reference_time / CX_REFERENCE_TIME take it (``2026-11-01 00:00:00``):
+    the one in ``data_dir``'s manifest.json when given, else REFERENCE_TIME. Generated data ends at it, so
+    dbt measures its windows from it, not from today."""
+    value = REFERENCE_TIME
+    if data_dir is not None:
+        value = json.loads((Path(data_dir) / "manifest.json").read_text(encoding="utf-8"))["reference_time"]
+    return value.replace("T", " ").removesuffix("Z")
 
 
 @dataclass(frozen=True)

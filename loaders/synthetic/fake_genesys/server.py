@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from loaders.fake_genesys.api import ApiError, FakeApi, Reply, error_body
-from loaders.fake_genesys.config import FakeConfig
-from loaders.fake_genesys.faults import FaultInjector
-from loaders.fake_genesys.ratelimit import WindowRateLimit
-from loaders.fake_genesys.store import ConversationStore
+from loaders.synthetic.fake_genesys.api import ApiError, FakeApi, Reply, error_body
+from loaders.synthetic.fake_genesys.config import FakeConfig
+from loaders.synthetic.fake_genesys.faults import FaultInjector
+from loaders.synthetic.fake_genesys.ratelimit import WindowRateLimit
+from loaders.synthetic.fake_genesys.store import ConversationStore
 
 log = logging.getLogger(__name__)
 

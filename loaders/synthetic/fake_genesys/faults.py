@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from loaders.fake_genesys.config import FaultConfig
+from loaders.synthetic.fake_genesys.config import FaultConfig
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.generator.ids import rng_uuid
-from loaders.generator.people import Person
-from loaders.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
-from loaders.generator.textmess import csv_line, email_mess, phone_as
-from loaders.generator.timeutil import date_of_s, local_to_utc, offset_str, utc_offset_minutes, wall_s
+from loaders.synthetic.generator.ids import rng_uuid
+from loaders.synthetic.generator.people import Person
+from loaders.synthetic.generator.profiles import REFERENCE_EPOCH_S, WINDOW_START_S
+from loaders.synthetic.generator.textmess import csv_line, email_mess, phone_as
+from loaders.synthetic.generator.timeutil import date_of_s, local_to_utc, offset_str, utc_offset_minutes, wall_s
 
 CAMPAIGN_COLUMNS = [
     "campaign_id", "campaign_name", "channel_type", "start_date", "end_date", "budget", "attribution_window_hours",

@@ -75,7 +75,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from loaders.generator.people import COLUMNS
+from loaders.synthetic.generator.people import COLUMNS
 
 # field → corruption kind → probability per record (independent draws; see the module docstring)
 RATES: dict[str, dict[str, float]] = {
