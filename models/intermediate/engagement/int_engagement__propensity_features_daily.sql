@@ -1,9 +1,3 @@
-{#-
-    The one place the propensity features are computed: a column per feature, named as its row in seed
-    engagement_propensity_weights. int_engagement__contact_scores_daily weighs these columns, and
-    bench/fit_propensity.py fits the weights on them.
--#}
-
 with
 
 features as (
@@ -12,7 +6,7 @@ features as (
 
 ),
 
-feature_vectors as (
+final as (
 
     select
         contact_key,
@@ -36,4 +30,4 @@ feature_vectors as (
 
 )
 
-select * from feature_vectors
+select * from final
