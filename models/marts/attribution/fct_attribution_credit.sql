@@ -10,7 +10,10 @@
       time_decay      W_c·e^(−λ·Δt_i) / Σ_j W_cj·e^(−λ·Δt_j)  (decay_weight normalised per conversion)
       single_win      100 % to the winner under var('single_win_criterion'): last_touch (the last position)
                       or highest_weighted (largest decay_weight, ties → the later position); 0 to the rest
-    Only the models in var('attribution_models') are kept (default: all six).
+      markov          issue 19: removal-effect credit of the touch's channel (int_attribution__markov_removal_effects)
+      shapley         issue 19: Shapley share of the touch's channel (int_attribution__shapley_values)
+                      — both spread over a conversion's touches by int_attribution__data_driven_credit
+    Only the models in var('attribution_models') are kept (default: all eight).
     Every path touch gets a row under every model (0 where the model gives it nothing), so credits of each
     model sum to 1 per conversion. A conversion without an eligible touch is kept as one row per model with
     touch_id null, is_attributed false and credit 1 (its revenue is 'unattributed', never dropped).
@@ -31,6 +34,12 @@ conversions as (
 paths as (
 
     select * from {{ ref('int_attribution__conversion_paths') }}
+
+),
+
+data_driven_credit as (
+
+    select * from {{ ref('int_attribution__data_driven_credit') }}
 
 ),
 
@@ -124,6 +133,16 @@ model_credits as (
             case when touch_position = path_length then 1.0 else 0.0 end as credit
         {%- endif %}
     from path_totals
+
+    union all
+
+    -- issue 19: Markov removal effects and Shapley values, spread over the touches (see the yml)
+    select
+        conversion_id,
+        touch_id,
+        attribution_model,
+        credit
+    from data_driven_credit
 
 ),
 
