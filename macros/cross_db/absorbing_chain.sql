@@ -14,8 +14,7 @@
 
 {#- DuckDB: `using key` keeps only the latest pass of each (scenario, state) instead of every pass. -#}
 {% macro duckdb__absorption_probabilities(edges, tolerance, max_iterations) -%}
-    with recursive absorption (scenario, state, reach_probability, iteration, max_change)
-    using key (scenario, state) as (
+    with recursive absorption (scenario, state, reach_probability, iteration, max_change) using key (scenario, state) as (
         select distinct
             scenario,
             from_state as state,

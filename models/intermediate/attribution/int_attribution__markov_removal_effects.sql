@@ -55,7 +55,8 @@ scenario_transitions as (
 
 ),
 
-chain_edges as (
+-- chain_edges is read inside absorption_probabilities
+chain_edges as (  -- noqa: ST03
 
     select
         scenario,
@@ -79,12 +80,15 @@ chain_edges as (
 
 ),
 
+-- sqlfluff cannot parse DuckDB's recursive `using key` CTE
+-- noqa: disable=PRS
 absorption as (
 
     {{ absorption_probabilities('chain_edges', var('attribution_markov_tolerance'),
                                 var('attribution_markov_max_iterations')) }}
 
 ),
+-- noqa: enable=PRS
 
 start_probabilities as (
 

@@ -45,8 +45,8 @@ final as (
     inner join path_steps
         on
             states.path_id = path_steps.path_id
-            and path_steps.step_position <= states.step_position
-            and path_steps.step_position > states.step_position - {{ order }}
+            and states.step_position >= path_steps.step_position
+            and states.step_position - {{ order }} < path_steps.step_position
 
 )
 

@@ -59,14 +59,11 @@ transformed as (
         is_converting,
         conversion_value,
         step_channel,
-        {%- if transform == 'frequency' %}
         case
-            when run_length > 1 then step_channel || '(' || cast(run_length as varchar) || ')'
+            when {{ 'run_length > 1' if transform == 'frequency' else 'false' }}
+                then step_channel || '(' || cast(run_length as varchar) || ')'
             else step_channel
         end as step,
-        {%- else %}
-        step_channel as step,
-        {%- endif %}
         touch_position
     from runs
     {%- if transform in ('exposure', 'frequency') %}

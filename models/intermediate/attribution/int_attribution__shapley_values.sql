@@ -60,12 +60,16 @@ masks as (
 ),
 
 factorials as (
-    {%- for value in factorials %}
-    select {{ loop.index0 }} as k, cast({{ value }} as double) as factorial
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+
+    select
+        factorial_values.k,
+        factorial_values.factorial
+    from (  -- noqa: LT02
+        values
+        {%- for value in factorials %}
+            ({{ loop.index0 }}, cast({{ value }} as double)){{ ',' if not loop.last }}  -- noqa: LT02
+        {%- endfor %}
+    ) as factorial_values (k, factorial)
 
 ),
 
@@ -162,19 +166,31 @@ shapley_values as (
 
 ),
 
+positive_values as (
+
+    select
+        channel_set,
+        channel,
+        shapley_value,
+        greatest(shapley_value, 0) as positive_value,
+        sum(greatest(shapley_value, 0)) over (partition by channel_set) as positive_total,
+        count(*) over (partition by channel_set) as set_channels
+    from shapley_values
+
+),
+
+-- split in proportion to max(φ, 0); equally when no channel has a positive value
 shares as (
 
     select
-        shapley_values.channel_set,
-        shapley_values.channel,
-        shapley_values.shapley_value,
+        channel_set,
+        channel,
+        shapley_value,
         case
-            when sum(greatest(shapley_values.shapley_value, 0)) over (partition by shapley_values.channel_set) > 0
-                then greatest(shapley_values.shapley_value, 0)
-                / sum(greatest(shapley_values.shapley_value, 0)) over (partition by shapley_values.channel_set)
-            else 1.0 / count(*) over (partition by shapley_values.channel_set)
+            when positive_total > 0 then positive_value / positive_total
+            else 1.0 / set_channels
         end as credit_share
-    from shapley_values
+    from positive_values
 
 ),
 
