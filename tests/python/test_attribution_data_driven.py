@@ -59,8 +59,8 @@ def _write_paths(db: Path, paths: list[tuple[list[str], bool, float]]) -> None:
                           ",".join(channel_set), len(channel_set)))  # fmt: skip
         for j, step in enumerate(steps, start=1):
             step_rows.append((pid, pid, f"k{i}", conversion_id, converting, value, j, step, step))
-    con.executemany("insert into intermediate.int_attribution__paths values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", path_rows)
-    con.executemany("insert into intermediate.int_attribution__path_steps values (?, ?, ?, ?, ?, ?, ?, ?, ?)", step_rows)
+    con.executemany(f"insert into intermediate.int_attribution__paths values ({', '.join('?' * 10)})", path_rows)
+    con.executemany(f"insert into intermediate.int_attribution__path_steps values ({', '.join('?' * 9)})", step_rows)
     con.close()
 
 
@@ -123,7 +123,8 @@ def test_shapley_values_equal_a_brute_force_implementation(tmp_path: Path, seed:
     sampled = {
         (s, c): (phi, flag)
         for s, c, phi, flag in query(
-            db, "select channel_set, channel, shapley_value, is_sampled from intermediate.int_attribution__shapley_values"
+            db,
+            "select channel_set, channel, shapley_value, is_sampled from intermediate.int_attribution__shapley_values",
         )
     }
     errors = [abs(sampled[key][0] - phi) for key, phi in expected.items() if sampled[key][1]]
@@ -174,7 +175,9 @@ def test_markov_removal_effects_equal_an_independent_solution(tmp_path: Path, or
     result = run_dbt(db, "run", "--select", *MARKOV_MODELS, vars={"attribution_markov_order": order})
     assert result.returncode == 0, result.stdout[-3000:]
     expected = _markov_credit(paths, order)
-    got = dict(query(db, "select channel, conversions_credited from intermediate.int_attribution__markov_removal_effects"))
+    got = dict(
+        query(db, "select channel, conversions_credited from intermediate.int_attribution__markov_removal_effects")
+    )
     assert set(got) == set(expected)
     for channel, credit in expected.items():
         assert got[channel] == pytest.approx(credit, rel=1e-7), (channel, got[channel], credit)
