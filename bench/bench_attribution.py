@@ -9,11 +9,21 @@ and everything upstream of attribution (seeds, staging, the identity lookup) is 
 (`--repeat` times); the report gives the wall time of the run, each model's own execution time from
 run_results.json, the peak RSS of that dbt process (DuckDB runs in it) and the row counts produced.
 OUT defaults to /tmp/cx-bench so concurrent benchmarks of other domains are not disturbed.
+
+    .venv/bin/python bench/bench_attribution.py --compare --db W.duckdb --ca-python /tmp/venv-bench/bin/python
+
+--compare (issue 19) runs the ChannelAttribution package (PyPI, bench-only: `pip install -e ".[bench]"`, or any
+interpreter that has it, --ca-python) on the paths of int_attribution__paths in the same run, and prints per
+channel the project's credit beside its: Markov removal-effect attribution of order 1, 2 and 3 (the project's
+Markov models are rebuilt with var attribution_markov_order = k for each; ChannelAttribution simulates, so a
+small difference is its sampling error: --nsim, --conv-par) and the first / last / linear heuristics, which must
+be equal. With --db it compares on that built warehouse (no timing run); without, on the profile's.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import os
@@ -88,11 +98,18 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("/tmp/cx-bench"), help="data and warehouse directory")
     parser.add_argument("--threads", type=int, default=2, help="dbt threads (machines here have 2 cores)")
     parser.add_argument("--repeat", type=int, default=1, help="timed runs; the best is reported")
+    parser.add_argument("--compare", action="store_true", help="compare with the ChannelAttribution package")
+    parser.add_argument("--db", type=Path, help="--compare on this built warehouse instead of the profile's")
+    parser.add_argument("--ca-python", default=sys.executable, help="interpreter that has ChannelAttribution")
+    parser.add_argument("--nsim", type=float, default=2e6, help="ChannelAttribution nsim_start (simulations)")
+    parser.add_argument("--conv-par", type=float, default=0.002, help="ChannelAttribution convergence parameter")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
 
     env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT))
+    if args.compare and args.db:
+        return compare(args.db, dict(env, CX_DUCKDB_PATH=str(args.db)), args)
     db = prepare(args.profile, args.seed, args.out, env)
     env["CX_DUCKDB_PATH"] = str(db)
     cmd = dbt(db, "run", "--full-refresh", "--select", *SELECTOR, "--threads", str(args.threads))
@@ -119,6 +136,91 @@ def main() -> int:
         print(f"    {result['unique_id'].split('.')[-1]:44} {result['execution_time']:7.2f} s")
     for label, count in counts.items():
         print(f"  {label:26} {count:>12,}")
+    if args.compare:
+        return compare(db, env, args)
+    return 0
+
+
+MARKOV = ["int_attribution__markov_transitions", "int_attribution__markov_state_channels",
+          "int_attribution__markov_removal_effects"]  # fmt: skip
+HEURISTICS = {"first_touch": "first_touch", "last_touch": "last_touch", "linear": "linear_touch"}
+
+
+def compare(db: Path, env: dict[str, str], args: argparse.Namespace) -> int:
+    """The project's Markov (order 1-3) and heuristic credit per channel beside ChannelAttribution's."""
+    con = duckdb.connect(str(db), read_only=True)
+    paths = con.execute(
+        "select path, count(*) filter (where is_converting) as conversions, "
+        "count(*) filter (where not is_converting) as nulls, cast(sum(conversion_value) as double) as value "
+        "from intermediate.int_attribution__paths group by path order by path"
+    ).fetchall()
+    ours_heuristic = {
+        (model, channel): float(credit)
+        for model, channel, credit in con.execute(
+            "select attribution_model, channel, sum(credit) from marts.fct_attribution_credit "
+            "where is_counted and is_attributed and attribution_model in ('first_touch', 'last_touch', 'linear') "
+            "group by all"
+        ).fetchall()
+    }
+    con.close()
+    csv_path = db.parent / f"{db.stem}-paths.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["path", "conversions", "nulls", "value"])
+        writer.writerows(paths)
+
+    orders = [1, 2, 3]
+    ours_markov: dict[int, dict[str, float]] = {}
+    ours_seconds: dict[int, float] = {}
+    for order in orders:
+        cmd = dbt(db, "run", "--select", *MARKOV, "--vars", json.dumps({"attribution_markov_order": order}))
+        started = time.perf_counter()
+        run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+        ours_seconds[order] = time.perf_counter() - started
+        if run.returncode:
+            raise SystemExit(f"dbt run (order {order}) failed:\n{run.stdout[-3000:]}")
+        con = duckdb.connect(str(db), read_only=True)
+        ours_markov[order] = dict(con.execute(
+            "select channel, conversions_credited from intermediate.int_attribution__markov_removal_effects"
+        ).fetchall())  # fmt: skip
+        con.close()
+    restore = subprocess.run(dbt(db, "run", "--select", *MARKOV), cwd=ROOT, env=env, capture_output=True, text=True)
+    if restore.returncode:
+        raise SystemExit(f"dbt run (default order) failed:\n{restore.stdout[-3000:]}")
+
+    helper = [args.ca_python, str(Path(__file__).with_name("_channel_attribution.py")), str(csv_path),
+              "--orders", *map(str, orders), "--nsim", str(args.nsim), "--conv-par", str(args.conv_par)]  # fmt: skip
+    ran = subprocess.run(helper, capture_output=True, text=True)
+    if ran.returncode:
+        raise SystemExit(f"ChannelAttribution failed (--ca-python {args.ca_python}):\n{ran.stderr[-3000:]}")
+    theirs = json.loads(ran.stdout)
+
+    journeys = sum(p[1] + p[2] for p in paths)
+    conversions = sum(p[1] for p in paths)
+    print(f"\nissue 19 vs ChannelAttribution on {len(paths):,} distinct paths ({journeys:,} journeys, "
+          f"{conversions:,} conversions); nsim_start {args.nsim:,.0f}, conv_par {args.conv_par}")  # fmt: skip
+    worst_markov = 0.0
+    for order in orders:
+        key = str(order)
+        print(f"\nMarkov order {order}: project {ours_seconds[order]:.1f} s (dbt run of 3 models, exact), "
+              f"ChannelAttribution {theirs['seconds'][key]:.1f} s (simulation)")  # fmt: skip
+        print(f"  {'channel':24} {'project':>12} {'ChannelAttr.':>12} {'diff':>8}")
+        for channel in sorted(set(ours_markov[order]) | set(theirs["markov"][key])):
+            ours = ours_markov[order].get(channel, 0.0)
+            their = theirs["markov"][key].get(channel, 0.0)
+            diff = (ours - their) / their if their else float("inf")
+            worst_markov = max(worst_markov, abs(diff))
+            print(f"  {channel:24} {ours:12.4f} {their:12.4f} {diff:+8.2%}")
+    worst_heuristic = 0.0
+    print(f"\nheuristics (counted conversions): {'channel':16} {'project':>12} {'ChannelAttr.':>12}")
+    for model, their_name in HEURISTICS.items():
+        for channel in sorted(set(theirs["heuristic"][their_name]) | {c for m, c in ours_heuristic if m == model}):
+            ours = ours_heuristic.get((model, channel), 0.0)
+            their = theirs["heuristic"][their_name].get(channel, 0.0)
+            worst_heuristic = max(worst_heuristic, abs(ours - their))
+            print(f"  {model:14} {channel:16} {ours:12.6f} {their:12.6f}")
+    print(f"\nlargest Markov difference {worst_markov:.2%} (target < 1 %); "
+          f"largest heuristic difference {worst_heuristic:.2e}")  # fmt: skip
     return 0
 
 
