@@ -103,11 +103,15 @@ def main() -> int:
     parser.add_argument("--ca-python", default=sys.executable, help="interpreter that has ChannelAttribution")
     parser.add_argument("--nsim", type=float, default=2e6, help="ChannelAttribution nsim_start (simulations)")
     parser.add_argument("--conv-par", type=float, default=0.002, help="ChannelAttribution convergence parameter")
+    parser.add_argument("--data-driven-synthetic", action="store_true",
+                        help="time the issue-19 models on synthetic tables of large's volumes")  # fmt: skip
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
 
     env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT))
+    if args.data_driven_synthetic:
+        return data_driven_synthetic(args.out, env, args.threads)
     if args.compare and args.db:
         return compare(args.db, dict(env, CX_DUCKDB_PATH=str(args.db)), args)
     db = prepare(args.profile, args.seed, args.out, env)
@@ -138,6 +142,71 @@ def main() -> int:
         print(f"  {label:26} {count:>12,}")
     if args.compare:
         return compare(db, env, args)
+    return 0
+
+
+DATA_DRIVEN = ["int_attribution__path_touches", "int_attribution__path_steps", "int_attribution__paths",
+               "attribution_paths", "int_attribution__markov_transitions", "int_attribution__markov_state_channels",
+               "int_attribution__markov_removal_effects", "int_attribution__coalition_values",
+               "int_attribution__shapley_values", "int_attribution__data_driven_credit"]  # fmt: skip
+# large's attribution volumes (README Benchmarks): 3.1 M touches of 1 M customers over 120 days, 100 k
+# conversions (70 % counted) over the last 92 days; channels and campaigns drawn by hash, so runs repeat
+SYNTHETIC_TABLES = {
+    "int_attribution__touches": """
+        select 'T' || range as touch_id, 'K' || (hash(range * 7 + 1) % 1000000) as customer_key,
+            'C' || lpad(cast(hash(range * 3 + 2) % 29 as varchar), 2, '0') as campaign_id,
+            'Campaign ' || (hash(range * 3 + 2) % 29) as campaign_name,
+            ['ad_click', 'email_open', 'email_click', 'sms', 'outbound_call'][
+                cast(1 + hash(range * 5 + 3) % 5 as bigint)] as channel,
+            1 as touch_sequence,
+            timestamp '2026-07-04' + to_seconds(cast(hash(range * 11 + 4) % (120 * 86400) as bigint)) as touched_at,
+            cast(timestamp '2026-07-04' + to_seconds(cast(hash(range * 11 + 4) % (120 * 86400) as bigint)) as date)
+                as touched_on,
+            false as is_campaign_unknown
+        from range(3100000)""",
+    "int_attribution__conversions": """
+        select 'V' || range as conversion_id, 'K' || (hash(range * 13 + 5) % 1000000) as customer_key,
+            'timestamp' as conversion_grain,
+            timestamp '2026-08-01' + to_seconds(cast(hash(range * 17 + 6) % (92 * 86400) as bigint)) as converted_at,
+            cast(timestamp '2026-08-01' + to_seconds(cast(hash(range * 17 + 6) % (92 * 86400) as bigint)) as date)
+                as converted_on,
+            hash(range) % 10 < 7 as is_counted, cast(100 + hash(range * 19) % 900 as decimal(18, 2)) as conversion_value
+        from range(100000)""",
+}
+
+
+def data_driven_synthetic(out: Path, env: dict[str, str], threads: int) -> int:
+    """Paths + Markov order 2 + Shapley (+ the spread over touches) on synthetic touches and conversions of the
+    large profile's volumes: the models downstream of int_attribution__conversion_paths only."""
+    db = out / "data-driven-synthetic.duckdb"
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    con.execute("create schema intermediate")
+    for table, sql in SYNTHETIC_TABLES.items():
+        con.execute(f"create table intermediate.{table} as {sql}")
+    con.close()
+    env = dict(env, CX_DUCKDB_PATH=str(db))
+    for step in (["seed", "--select", "channel_weights"], ["run", "--select", "int_attribution__conversion_paths"]):
+        ran = subprocess.run(dbt(db, *step), cwd=ROOT, env=env, capture_output=True, text=True)
+        if ran.returncode:
+            raise SystemExit(f"{step} failed:\n{ran.stdout[-3000:]}")
+    for grain in ("channel", "campaign"):
+        cmd = dbt(db, "run", "--select", *DATA_DRIVEN, "--threads", str(threads),
+                  "--vars", json.dumps({"attribution_markov_order": 2, "attribution_path_grain": grain}))  # fmt: skip
+        seconds, rss, rc, tail = measured(cmd, env)
+        if rc:
+            raise SystemExit(f"dbt run failed:\n{tail}")
+        results = json.loads((db.parent / f"{db.stem}-target" / "run_results.json").read_text())["results"]
+        con = duckdb.connect(str(db), read_only=True)
+        journeys, steps = con.execute(
+            "select count(*), sum(path_length) from intermediate.int_attribution__paths"
+        ).fetchone()
+        con.close()
+        print(f"\nissue 19 models, synthetic large (3.1 M touches, 100 k conversions), grain {grain}, order 2:")
+        print(f"  dbt run wall time {seconds:6.1f} s (start-up included), peak {rss:.0f} MiB; "
+              f"{journeys:,} journeys, {steps:,} steps")  # fmt: skip
+        for result in sorted(results, key=lambda r: -r["execution_time"]):
+            print(f"    {result['unique_id'].split('.')[-1]:44} {result['execution_time']:7.2f} s")
     return 0
 
 
