@@ -100,11 +100,15 @@ filtered as (
         {%- if var('attribution_path_include_channels') %}
             and channel in {{ attribution_sql_list('attribution_path_include_channels') }}
         {%- endif %}
-        and channel not in {{ attribution_sql_list('attribution_path_exclude_channels') }}
+        {%- if var('attribution_path_exclude_channels') %}
+            and channel not in {{ attribution_sql_list('attribution_path_exclude_channels') }}
+        {%- endif %}
         {%- if var('attribution_path_include_campaigns') %}
             and campaign_id in {{ attribution_sql_list('attribution_path_include_campaigns') }}
         {%- endif %}
-        and coalesce(campaign_id, '') not in {{ attribution_sql_list('attribution_path_exclude_campaigns') }}
+        {%- if var('attribution_path_exclude_campaigns') %}
+            and coalesce(campaign_id, '') not in {{ attribution_sql_list('attribution_path_exclude_campaigns') }}
+        {%- endif %}
 
 ),
 
