@@ -148,7 +148,8 @@ def main() -> int:
 DATA_DRIVEN = ["int_attribution__path_touches", "int_attribution__path_steps", "int_attribution__paths",
                "attribution_paths", "int_attribution__markov_transitions", "int_attribution__markov_state_channels",
                "int_attribution__markov_removal_effects", "int_attribution__coalition_values",
-               "int_attribution__shapley_values", "int_attribution__data_driven_credit"]  # fmt: skip
+               "int_attribution__coalition_channels", "int_attribution__shapley_values",
+               "int_attribution__data_driven_credit"]  # fmt: skip
 # large's attribution volumes (README Benchmarks): 3.1 M touches of 1 M customers over 120 days, 100 k
 # conversions (70 % counted) over the last 92 days; channels and campaigns drawn by hash, so runs repeat
 SYNTHETIC_TABLES = {

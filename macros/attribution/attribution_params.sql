@@ -74,3 +74,20 @@
     {%- if values is string -%}{%- set values = [values] -%}{%- endif -%}
     ({% for value in values %}'{{ value | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% else %}''{% endfor %})
 {%- endmacro %}
+
+
+{#-
+    A path filter on `column` as one SQL condition: in var(include_var) when that list is not empty, and not
+    in var(exclude_var) when that one is not empty (a null column passes an exclude list); `true` when both
+    are empty.
+-#}
+{% macro attribution_path_filter(column, include_var, exclude_var) -%}
+    {%- set conditions = [] -%}
+    {%- if var(include_var) -%}
+        {%- do conditions.append(column ~ ' in ' ~ attribution_sql_list(include_var)) -%}
+    {%- endif -%}
+    {%- if var(exclude_var) -%}
+        {%- do conditions.append('coalesce(' ~ column ~ ', \'\') not in ' ~ attribution_sql_list(exclude_var)) -%}
+    {%- endif -%}
+    {{- '(' ~ conditions | join(' and ') ~ ')' if conditions else 'true' -}}
+{%- endmacro %}

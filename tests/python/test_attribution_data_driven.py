@@ -16,7 +16,11 @@ import pytest
 from conftest import query, run_dbt
 
 CHANNELS = list("abcdefgh")
-SHAPLEY_MODELS = ["int_attribution__coalition_values", "int_attribution__shapley_values"]
+SHAPLEY_MODELS = [
+    "int_attribution__coalition_values",
+    "int_attribution__coalition_channels",
+    "int_attribution__shapley_values",
+]
 MARKOV_MODELS = [
     "int_attribution__markov_transitions",
     "int_attribution__markov_state_channels",

@@ -97,18 +97,10 @@ filtered as (
     from all_touches
     where
         {{ attribution_path_step_column() }} is not null
-        {%- if var('attribution_path_include_channels') %}
-            and channel in {{ attribution_sql_list('attribution_path_include_channels') }}
-        {%- endif %}
-        {%- if var('attribution_path_exclude_channels') %}
-            and channel not in {{ attribution_sql_list('attribution_path_exclude_channels') }}
-        {%- endif %}
-        {%- if var('attribution_path_include_campaigns') %}
-            and campaign_id in {{ attribution_sql_list('attribution_path_include_campaigns') }}
-        {%- endif %}
-        {%- if var('attribution_path_exclude_campaigns') %}
-            and coalesce(campaign_id, '') not in {{ attribution_sql_list('attribution_path_exclude_campaigns') }}
-        {%- endif %}
+        and {{ attribution_path_filter('channel', 'attribution_path_include_channels',
+                                       'attribution_path_exclude_channels') }}
+        and {{ attribution_path_filter('campaign_id', 'attribution_path_include_campaigns',
+                                       'attribution_path_exclude_campaigns') }}
 
 ),
 
