@@ -30,11 +30,12 @@
 
 {#-
     The attribution models the marts carry, in display order: var('attribution_models'), a subset of
-    first_touch, last_touch, linear, position_based, time_decay, single_win (default all six). Unknown names
+    first_touch, last_touch, linear, position_based, time_decay, single_win, markov, shapley (default all eight). Unknown names
     are left out here and reported by validate_vars, which stops the run before any node.
 -#}
 {% macro attribution_model_names() -%}
-    {%- set known = ['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay', 'single_win'] -%}
+    {%- set known = ['first_touch', 'last_touch', 'linear', 'position_based', 'time_decay', 'single_win',
+                     'markov', 'shapley'] -%}
     {%- set chosen = var('attribution_models') -%}
     {%- if chosen is string -%}{%- set chosen = [chosen] -%}{%- endif -%}
     {{ return(chosen | select('in', known) | list or known) }}
@@ -55,4 +56,38 @@
 {#- The chosen attribution models as a SQL list literal ('first_touch', 'last_touch', …). -#}
 {% macro attribution_models_sql_list() -%}
     ({% for model_name in attribution_model_names() %}'{{ model_name }}'{% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+
+{#-
+    Data-driven attribution (issue 19). The column of a path touch that is one step of a path under
+    var('attribution_path_grain'): channel, or campaign_id.
+-#}
+{% macro attribution_path_step_column(relation=none) -%}
+    {{- (relation ~ '.' if relation else '') ~ ('campaign_id' if var('attribution_path_grain') == 'campaign' else 'channel') -}}
+{%- endmacro %}
+
+
+{#- A list var as a SQL list literal; an empty list gives ('') (matches nothing). -#}
+{% macro attribution_sql_list(name) -%}
+    {%- set values = var(name) or [] -%}
+    {%- if values is string -%}{%- set values = [values] -%}{%- endif -%}
+    ({% for value in values %}'{{ value | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% else %}''{% endfor %})
+{%- endmacro %}
+
+
+{#-
+    A path filter on `column` as one SQL condition: in var(include_var) when that list is not empty, and not
+    in var(exclude_var) when that one is not empty (a null column passes an exclude list); `true` when both
+    are empty.
+-#}
+{% macro attribution_path_filter(column, include_var, exclude_var) -%}
+    {%- set conditions = [] -%}
+    {%- if var(include_var) -%}
+        {%- do conditions.append(column ~ ' in ' ~ attribution_sql_list(include_var)) -%}
+    {%- endif -%}
+    {%- if var(exclude_var) -%}
+        {%- do conditions.append('coalesce(' ~ column ~ ', \'\') not in ' ~ attribution_sql_list(exclude_var)) -%}
+    {%- endif -%}
+    {{- '(' ~ conditions | join(' and ') ~ ')' if conditions else 'true' -}}
 {%- endmacro %}

@@ -92,3 +92,18 @@
 {% macro default__max_by(value_expr, order_expr) -%}
     max_by({{ value_expr }}, {{ order_expr }})
 {%- endmacro %}
+
+
+{#- A whole select: one row per integer from `first` to `last` (inclusive) in column `alias`. -#}
+{% macro integer_series_rows(first, last, alias) -%}
+    {{ return(adapter.dispatch('integer_series_rows', 'cx_analytics')(first, last, alias)) }}
+{%- endmacro %}
+
+{% macro duckdb__integer_series_rows(first, last, alias) -%}
+    select cast(unnest(range({{ first }}, {{ last }} + 1)) as bigint) as {{ alias }}
+{%- endmacro %}
+
+{% macro default__integer_series_rows(first, last, alias) -%}
+    select cast({{ alias }} as bigint) as {{ alias }}
+    from generate_series({{ first }}, {{ last }}) as series ({{ alias }})
+{%- endmacro %}

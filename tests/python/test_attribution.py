@@ -16,7 +16,7 @@ from conftest import Warehouse, query
 LOOKBACK_DAYS = 30  # dbt_project.yml var attribution_lookback_days
 LAMBDA_PER_DAY = 0.1  # var time_decay_lambda_per_day
 CHANNEL_WEIGHTS = {"outbound_call": 1.5}  # seeds/channel_weights.csv rows ≠ 1.0
-MODELS = ("first_touch", "last_touch", "linear", "position_based", "time_decay", "single_win")
+MODELS = ("first_touch", "last_touch", "linear", "position_based", "time_decay", "single_win", "markov", "shapley")
 TWELVE_PLACES = Decimal("0.000000000001")
 
 

@@ -18,6 +18,12 @@ paths as (
 
 ),
 
+data_driven_credit as (
+
+    select * from {{ ref('int_attribution__data_driven_credit') }}
+
+),
+
 -- seed 001: W_c · e^(−λ·Δt), λ per day from macro attribution_decay_lambda()
 weighted_paths as (
 
@@ -108,6 +114,16 @@ model_credits as (
             case when touch_position = path_length then 1.0 else 0.0 end as credit
         {%- endif %}
     from path_totals
+
+    union all
+
+    -- issue 19: Markov removal effects and Shapley values, spread over the touches (see the yml)
+    select
+        conversion_id,
+        touch_id,
+        attribution_model,
+        credit
+    from data_driven_credit
 
 ),
 
