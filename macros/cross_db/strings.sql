@@ -121,3 +121,20 @@
 {% macro default__md5_hex(expr) -%}
     md5({{ expr }})
 {%- endmacro %}
+
+
+{#-
+    Text without leading / trailing white space of any kind (space, tab, line break, carriage return, non-breaking
+    space), null when nothing is left. SQL's trim() removes spaces only: an agent's pasted '\tCAMP_X ' kept its tab.
+-#}
+{% macro trim_to_null(expr) -%}
+    {{ return(adapter.dispatch('trim_to_null', 'cx_analytics')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__trim_to_null(expr) -%}
+    nullif(trim({{ expr }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')
+{%- endmacro %}
+
+{% macro default__trim_to_null(expr) -%}
+    nullif(regexp_replace({{ expr }}, '^[[:space:]]+|[[:space:]]+$', ''), '')
+{%- endmacro %}

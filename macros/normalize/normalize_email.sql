@@ -1,10 +1,10 @@
 {#-
-    Trim and lower-case an email; null when it is not shaped like one.
+    Trim (any white space) and lower-case an email; null when it is not shaped like one.
     With var('normalize_gmail_dots') true, Gmail addresses also lose dots and '+tags' in the local part
     (j.o.e+news@gmail.com → joe@gmail.com), since Gmail delivers those to the same mailbox.
 -#}
 {% macro normalize_email(expr) -%}
-    {%- set cleaned = "lower(trim(" ~ expr ~ "))" -%}
+    {%- set cleaned = "lower(" ~ trim_to_null(expr) ~ ")" -%}
     case
         when {{ regex_matches(cleaned, '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$') }} then
         {%- if var('normalize_gmail_dots') %}
