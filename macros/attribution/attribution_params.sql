@@ -91,3 +91,34 @@
     {%- endif -%}
     {{- '(' ~ conditions | join(' and ') ~ ')' if conditions else 'true' -}}
 {%- endmacro %}
+
+
+{#-
+    The Markov states of every path, as ChannelAttribution builds them: the window of the last `order` steps at
+    each step (the whole path when it is shorter than `order`), in step order (a whole select over `path_steps`,
+    the relation of int_attribution__path_steps: path_id, is_converting, step_position, step). Read by
+    int_attribution__markov_transitions and int_attribution__markov_state_channels, so both see the same states.
+-#}
+{% macro attribution_markov_states(path_steps, order) -%}
+    select
+        path_id,
+        is_converting,
+        step_position,
+        state
+    from (
+        select
+            path_id,
+            is_converting,
+            step_position,
+            count(*) over (partition by path_id) as path_length,
+            concat_ws(
+                ' > '
+                {%- for back in range(order - 1, 0, -1) %},
+                lag(step, {{ back }}) over (partition by path_id order by step_position)
+                {%- endfor %},
+                step
+            ) as state
+        from {{ path_steps }}
+    ) as windows
+    where step_position >= least({{ order }}, path_length)
+{%- endmacro %}

@@ -8,31 +8,9 @@ path_steps as (
 
 ),
 
-windows as (
-
-    select
-        path_id,
-        step_position,
-        count(*) over (partition by path_id) as path_length,
-        concat_ws(
-            ' > '
-            {%- for back in range(order - 1, 0, -1) %},
-            lag(step, {{ back }}) over (partition by path_id order by step_position)
-            {%- endfor %},
-            step
-        ) as state
-    from path_steps
-
-),
-
 states as (
 
-    select
-        path_id,
-        step_position,
-        state
-    from windows
-    where step_position >= least({{ order }}, path_length)
+    {{ attribution_markov_states('path_steps', order) }}
 
 ),
 

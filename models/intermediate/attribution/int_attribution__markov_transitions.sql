@@ -10,23 +10,10 @@ path_steps as (
 
 windows as (
 
-    select
-        path_id,
-        is_converting,
-        step_position,
-        count(*) over (partition by path_id) as path_length,
-        concat_ws(
-            ' > '
-            {%- for back in range(order - 1, 0, -1) %},
-            lag(step, {{ back }}) over (partition by path_id order by step_position)
-            {%- endfor %},
-            step
-        ) as state
-    from path_steps
+    {{ attribution_markov_states('path_steps', order) }}
 
 ),
 
--- ChannelAttribution's states: the windows of k consecutive steps (the whole path when it is shorter),
 -- a window equal to the one before it is not a new state
 states as (
 
@@ -37,7 +24,6 @@ states as (
         state,
         lag(state) over (partition by path_id order by step_position) as previous_state
     from windows
-    where step_position >= least({{ order }}, path_length)
 
 ),
 
