@@ -15,13 +15,7 @@
 {#- DuckDB: `using key` keeps only the latest pass of each (scenario, state) instead of every pass. -#}
 {% macro duckdb__absorption_probabilities(edges, tolerance, max_iterations) -%}
     with recursive absorption (scenario, state, reach_probability, iteration, max_change) using key (scenario, state) as (
-        select distinct
-            scenario,
-            from_state as state,
-            cast(0 as double) as reach_probability,
-            0 as iteration,
-            cast(1 as double) as max_change
-        from {{ edges }}
+        {{ _absorption_start(edges) }}
         union
         {{ _absorption_pass(edges, tolerance, max_iterations) }}
     )
@@ -38,13 +32,7 @@
 {#- Portable: every pass is kept (union all); the last pass holds the result. -#}
 {% macro default__absorption_probabilities(edges, tolerance, max_iterations) -%}
     with recursive absorption (scenario, state, reach_probability, iteration, max_change) as (
-        select distinct
-            scenario,
-            from_state as state,
-            cast(0 as double) as reach_probability,
-            0 as iteration,
-            cast(1 as double) as max_change
-        from {{ edges }}
+        {{ _absorption_start(edges) }}
         union all
         {{ _absorption_pass(edges, tolerance, max_iterations) }}
     ),
@@ -62,6 +50,17 @@
     from absorption
     inner join last_pass
         on absorption.iteration = last_pass.iteration
+{%- endmacro %}
+
+{#- every transient state at probability 0 before the first pass -#}
+{% macro _absorption_start(edges) -%}
+        select distinct
+            scenario,
+            from_state as state,
+            cast(0 as double) as reach_probability,
+            0 as iteration,
+            cast(1 as double) as max_change
+        from {{ edges }}
 {%- endmacro %}
 
 {% macro _absorption_pass(edges, tolerance, max_iterations) -%}
