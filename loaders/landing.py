@@ -1460,7 +1460,7 @@ def discover(directory: Path) -> tuple[dict[str, list[Path]], list[Path]]:
         if paths:
             found[kind.name] = sorted(paths)
             claimed.update(paths)
-    ignored_dirs = {"truth"}
+    ignored_dirs = {"truth", "days"}  # generator-owned: ground truth, held-out days (cx generate --hold-out-days)
     unclaimed = sorted(
         p
         for p in directory.rglob("*")

@@ -67,6 +67,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             '"noise": "heavy". All other files are identical to standard'
         ),
     )
+    parser.add_argument(
+        "--hold-out-days",
+        type=int,
+        default=0,
+        metavar="N",
+        help=(
+            "keep the window's last N days out of the history files: their records go to OUT/days/<YYYY-MM-DD>/ in "
+            "the same layout, the files that would arrive night by night (cx load OUT, then cx load OUT/days/<day> "
+            "and dbt build per day; `cx load OUT` skips days/). Default 0"
+        ),
+    )
     add_quiet(parser, "--no-progress")
     parser.set_defaults(func=run)
 
@@ -92,7 +103,8 @@ def _with_progress(args: argparse.Namespace, overrides: dict[str, int | None]) -
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return generate(args.profile, args.seed, args.out, overrides, progress=on_stage, noise=args.noise)
+        return generate(args.profile, args.seed, args.out, overrides, progress=on_stage, noise=args.noise,
+                        hold_out_days=args.hold_out_days)
 
 
 def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:
@@ -113,6 +125,9 @@ def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:
     table.add_row("crm/events.ndjson", f"{c['crm_events']:,} ({c['crm_events_distinct']:,} distinct)")
     table.add_row("marketing/campaigns.csv", f"{c['marketing_campaigns']:,}")
     table.add_row("marketing/touches.csv", f"{c['marketing_touches']:,}")
+    held = manifest.get("held_out_days", {}).get("days", {})
+    for day, files in held.items():
+        table.add_row(f"days/{day}/ (held out)", f"{sum(files.values()):,} records / pages")
     err = console(stderr=True)
     err.print(table)
     err.print(

@@ -18,6 +18,7 @@ from loaders.synthetic.generator.ids import fixed_uuid
 from loaders.synthetic.generator.marketing import TOUCH_COLUMNS, make_campaigns, touch_row, write_campaigns
 from loaders.synthetic.generator.people import Person, make_people, write_customer_files
 from loaders.synthetic.generator.profiles import REFERENCE_TIME, WINDOW_START_S, resolve_volumes
+from loaders.synthetic.generator.split import split_days
 from loaders.synthetic.generator.textmess import csv_line, email_mess
 from loaders.synthetic.generator.timeutil import day_str, iso_ms, iso_s
 
@@ -26,7 +27,7 @@ PAGE_SIZE = 1000
 LIVE_DUPLICATE_SHARE = 0.03
 EVENT_SHARE = 0.92
 NOISE_LEVELS = ("standard", "heavy")
-OUTPUT_DIRS = ("genesys", "customers", "crm", "marketing", "truth")
+OUTPUT_DIRS = ("genesys", "customers", "crm", "marketing", "truth", "days")
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -61,12 +62,14 @@ def generate(
     overrides: dict[str, int | None] | None = None,
     progress: ProgressFn | None = None,
     noise: str = "standard",
+    hold_out_days: int = 0,
 ) -> dict[str, Any]:
     """Write the synthetic data set to ``out_dir`` and return the manifest (also written as manifest.json).
 
     Deterministic: the same (profile, seed, overrides, noise) produce byte-identical files. ``noise="heavy"``
     corrupts the customer records much harder and adds duplicates (loaders/synthetic/generator/corrupt.py); every other
-    file is the same as with ``"standard"``.
+    file is the same as with ``"standard"``. ``hold_out_days=N`` then moves the records of the window's last N days
+    into ``out_dir/days/<date>/`` (split.py), the files that would arrive night by night.
     """
     if noise not in NOISE_LEVELS:
         raise ValueError(f"unknown noise {noise!r}; choose one of {', '.join(NOISE_LEVELS)}")
@@ -170,6 +173,9 @@ def generate(
     with open(out / "manifest.json", "w", encoding="utf-8", newline="") as fh:
         json.dump(manifest, fh, indent=2)
         fh.write("\n")
+    if hold_out_days:
+        split_days(out, hold_out_days)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return manifest
 
 

@@ -1,0 +1,149 @@
+"""Hold the last days of a generated data set back, as the files that would arrive night by night.
+
+``split_days(out, 3)`` moves every record dated in the window's last three UTC days out of the history files
+into ``out/days/<YYYY-MM-DD>/``, with the same layout (``cx load out/days/2026-10-31`` lands one night), so a
+benchmark or a test can build the history once and then add one day at a time (issue 16). Which day a record
+belongs to is its own time stamp: a conversation page's folder, an interaction-event file's date, a touch's
+local date, a conversion's date, a CRM delivery's ``received_at``, a customer record's ``updated_at``; a
+record dated after the window's end goes to the last day, and one whose date cannot be read stays in the
+history. Campaigns stay in the history. Moving records changes no value: landing the history and every day
+lands exactly the records of the unsplit data set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+DAYS_DIR = "days"
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date_of(text: str | None) -> date | None:
+    match = _DATE.match((text or "").strip())
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def held_days(reference_time: str, days: int) -> list[date]:
+    """The last ``days`` UTC days before the generated window's end (its reference time), oldest first."""
+    end = _date_of(reference_time)
+    if end is None:
+        raise ValueError(f"reference time {reference_time!r} is not an ISO date")
+    return [end - timedelta(days=n) for n in range(days, 0, -1)]
+
+
+def split_days(out: str | Path, days: int) -> dict[str, dict[str, int]]:
+    """Move the records of the last ``days`` days of the generated data set in ``out`` into
+    ``out/days/<date>/``; returns, per day, how many records of each file moved there."""
+    out = Path(out)
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    held = held_days(manifest["reference_time"], days)
+    first, last = held[0], held[-1]
+    target = out / DAYS_DIR
+    if target.exists():
+        shutil.rmtree(target)
+    moved: dict[str, dict[str, int]] = {d.isoformat(): {} for d in held}
+
+    def day_of(value: date | None) -> date | None:
+        if value is None or value < first:
+            return None
+        return min(value, last)
+
+    def count(day: date, name: str, n: int) -> None:
+        per_day = moved[day.isoformat()]
+        per_day[name] = per_day.get(name, 0) + n
+
+    # conversations: one folder per UTC day; interaction events: one file per day
+    for folder in sorted((out / "genesys" / "conversations").glob("*")):
+        day = day_of(_date_of(folder.name))
+        if day is not None and folder.is_dir():
+            dest = target / day.isoformat() / "genesys" / "conversations" / folder.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            count(day, "genesys/conversations (pages)", len(list(folder.glob("*.json"))))
+            shutil.move(folder, dest)
+    for path in sorted((out / "genesys" / "events").glob("interactions-*.ndjson")):
+        day = day_of(_date_of(path.stem.removeprefix("interactions-")))
+        if day is not None:
+            dest = target / day.isoformat() / "genesys" / "events" / path.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            count(day, "genesys/events", sum(1 for line in path.open(encoding="utf-8") if line.strip()))
+            shutil.move(path, dest)
+
+    # line files: each record to its day, the rest stays
+    for path in sorted((out / "customers").glob("customers_*.csv")):
+        _split_csv(path, out, target, "updated_at", day_of, count)
+    _split_csv(out / "crm" / "conversions.csv", out, target, "ConversionDate", day_of, count)
+    _split_csv(out / "marketing" / "touches.csv", out, target, "touched_at_local", day_of, count)
+    events = out / "crm" / "events.ndjson"
+    if events.exists():
+        _split_lines(events, out, target, day_of, count)
+
+    manifest["held_out_days"] = {"directory": DAYS_DIR, "days": moved}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return moved
+
+
+def _split_csv(path: Path, out: Path, target: Path, column: str, day_of: Callable[[date | None], date | None],
+               count: Callable[[date, str, int], None]) -> None:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as fh:  # line endings as written
+        text = fh.read()
+    header_end = text.index("\n") + 1
+    header = next(csv.reader([text[:header_end]]))
+    position = header.index(column)
+    kept: list[str] = [text[:header_end]]
+    per_day: dict[date, list[str]] = {}
+    # each record's text exactly as written; a quoted field may hold a line break
+    buffer = io.StringIO(text[header_end:], newline="")
+    while True:
+        line = buffer.readline()
+        if not line:
+            break
+        while line.count('"') % 2 and (more := buffer.readline()):  # a quoted field went on to the next line
+            line += more
+        fields = next(csv.reader([line]), [])
+        day = day_of(_date_of(fields[position])) if len(fields) > position else None
+        (kept if day is None else per_day.setdefault(day, [])).append(line)
+    path.write_text("".join(kept), encoding="utf-8", newline="")
+    relative = path.relative_to(out)
+    for day, records in per_day.items():
+        dest = target / day.isoformat() / relative
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text[:header_end] + "".join(records), encoding="utf-8", newline="")
+        count(day, str(relative), len(records))
+
+
+def _split_lines(path: Path, out: Path, target: Path, day_of: Callable[[date | None], date | None],
+                 count: Callable[[date, str, int], None]) -> None:
+    kept: list[str] = []
+    per_day: dict[date, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for line in fh:
+            try:
+                received = json.loads(line).get("received_at")
+            except (ValueError, AttributeError):
+                received = None  # a cut-off or damaged line stays where it was
+            day = day_of(_date_of(received if isinstance(received, str) else None))
+            (kept if day is None else per_day.setdefault(day, [])).append(line)
+    path.write_text("".join(kept), encoding="utf-8", newline="")
+    relative = path.relative_to(out)
+    for day, lines in per_day.items():
+        dest = target / day.isoformat() / relative
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if lines and not lines[-1].endswith("\n"):
+            lines[-1] += "\n"
+        dest.write_text("".join(lines), encoding="utf-8", newline="")
+        count(day, str(relative), len(lines))
