@@ -1,19 +1,49 @@
 {#- Longer than 200 lines: both shapes of a conversation's effort inputs (details metrics, event stream) and their
     fallbacks are read side by side, so the provenance columns can say which one won. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='conversation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
 -- One row per conversation: the inputs of the behavioural CES (transfers, queue wait) with their
 -- provenance, the other effort signals (IVR, hold, handle), and both sources side by side so that
 -- disagreements between the event stream and the conversation details are visible, not hidden.
+-- Incremental: a conversation is read again, whole, when a version of it or an interaction event about it
+-- was landed after the last run (macros/incremental.sql).
 
-with conversations as (
+with
+
+{%- if is_incremental() %}
+
+    changed as (
+
+        select conversation_id from {{ ref('stg_genesys__conversations') }}
+        where last_loaded_at > {{ incremental_watermark('inputs_loaded_at') }}
+
+        union
+
+        select conversation_id from {{ ref('stg_genesys__interaction_events') }}
+        where _loaded_at > {{ incremental_watermark('inputs_loaded_at') }}
+
+    ),
+{%- endif %}
+
+conversations as (
     select * from {{ ref('stg_genesys__conversations') }}
+    {{- only_changed('conversation_id') }}
 ),
 
 sessions as (
     select * from {{ ref('stg_genesys__sessions') }}
+    {{- only_changed('conversation_id') }}
 ),
 
 all_metrics as (
     select * from {{ ref('stg_genesys__session_metrics') }}
+    {{- only_changed('conversation_id') }}
 ),
 
 -- a flagged metric (negative, not numeric) is never summed; its conversation is not scored
@@ -33,11 +63,26 @@ metric_issues as (
 
 segments as (
     select * from {{ ref('stg_genesys__segments') }}
+    {{- only_changed('conversation_id') }}
+),
+
+all_events as (
+    select * from {{ ref('stg_genesys__interaction_events') }}
+    {{- only_changed('conversation_id') }}
 ),
 
 events as (
-    select * from {{ ref('stg_genesys__interaction_events') }}
+    select * from all_events
     where event_type = 'interaction.completed'
+),
+
+-- the newest landing this row was computed from: conversation versions and events of any type
+events_loaded as (
+    select
+        conversation_id,
+        max(_loaded_at) as events_loaded_at
+    from all_events
+    group by conversation_id
 ),
 
 -- Details: transfers = Σ nTransferred on agent sessions; queue wait = Σ tAcd on acd sessions
@@ -191,7 +236,9 @@ final as (
             and abs(event_transfers.event_queue_wait_seconds - detail_metrics.queue_wait_seconds_details)
             > {{ var('ces_wait_disagreement_seconds') }},
             false
-        ) as queue_wait_disagrees
+        ) as queue_wait_disagrees,
+        greatest(conversations.last_loaded_at, coalesce(events_loaded.events_loaded_at, conversations.last_loaded_at))
+            as inputs_loaded_at
     from conversations
     left join detail_metrics on conversations.conversation_id = detail_metrics.conversation_id
     left join agents on conversations.conversation_id = agents.conversation_id
@@ -200,6 +247,7 @@ final as (
     left join any_media on conversations.conversation_id = any_media.conversation_id
     left join event_transfers on conversations.conversation_id = event_transfers.conversation_id
     left join metric_issues on conversations.conversation_id = metric_issues.conversation_id
+    left join events_loaded on conversations.conversation_id = events_loaded.conversation_id
 )
 
 select * from final

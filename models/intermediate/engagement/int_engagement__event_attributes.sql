@@ -1,8 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- Incremental: the attributes of the events whose deduplicated row changed since the last run (a new event, or
+-- a retry that made another delivery the first) are read again, whole.
 with
 
 events as (
 
     select * from {{ ref('int_engagement__events_deduplicated') }}
+    {%- if is_incremental() %}
+        where last_loaded_at > {{ incremental_watermark('event_loaded_at') }}
+    {%- endif %}
 
 ),
 
@@ -15,7 +28,8 @@ registry as (
 flattened as (
 
     {{ json_tree_rows(
-        'events', 'events.attributes', ['events.event_key', 'events.crm_event_kind', 'events.event_type']
+        'events', 'events.attributes',
+        ['events.event_key', 'events.crm_event_kind', 'events.event_type', 'events.last_loaded_at as event_loaded_at']
     ) }}
 
 ),
@@ -32,6 +46,7 @@ matches as (
         registry.data_type,
         registry.status,
         registry.manifest_version,
+        flattened.event_loaded_at,
         row_number() over (
             partition by flattened.event_key, flattened.json_path
             order by
@@ -63,6 +78,7 @@ checked as (
         data_type,
         status,
         manifest_version,
+        event_loaded_at,
         json_type = 'NULL' as is_null,
         case
             when json_type in ('NULL', 'ARRAY') then null

@@ -1,8 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- Incremental: only deliveries landed after the last run are keyed. An event they belong to is ranked again
+-- with its stored row standing in for its earlier deliveries: that row is their first delivery (by arrival),
+-- carries their count, their last arrival and whether their bodies conflicted (when they did not, every earlier
+-- body equals the first one's, `first_body_hash`), so the result equals ranking every delivery again.
+
 with
 
 deliveries as (
 
     select * from {{ ref('stg_crm__events') }}
+    {%- if is_incremental() %}
+        where _loaded_at > {{ incremental_watermark('last_loaded_at') }}
+    {%- endif %}
 
 ),
 
@@ -23,6 +39,7 @@ classified as (
         deliveries.received_at,
         nullif(trim(deliveries.crm_record_id), '') as crm_record_id,
         deliveries.attributes,
+        deliveries._loaded_at,
         {{ json_to_text('deliveries.attributes') }} as attributes_text
     from deliveries
     left join taxonomy
@@ -41,6 +58,7 @@ keyed as (
         received_at,
         crm_record_id,
         attributes,
+        _loaded_at,
         {{ engagement_request_id('contact_id', 'event_type', 'crm_record_id') }} as request_id,
         {{ sha256_hex(
             "coalesce(contact_id, '') || '|' || coalesce(crm_event_kind, '') || '|'"
@@ -51,7 +69,7 @@ keyed as (
 
 ),
 
-ranked as (
+candidates as (
 
     select
         coalesce(request_id, body_hash) as event_key,
@@ -62,18 +80,62 @@ ranked as (
         event_type,
         event_timestamp,
         received_at,
+        received_at as last_received_at,
         crm_record_id,
         attributes,
         body_hash,
-        row_number() over (
-            partition by coalesce(request_id, body_hash) order by received_at, delivery_key
-        ) as delivery_rank,
-        count(*) over (partition by coalesce(request_id, body_hash)) as delivery_count,
-        min(received_at) over (partition by coalesce(request_id, body_hash)) as first_received_at,
-        max(received_at) over (partition by coalesce(request_id, body_hash)) as last_received_at,
-        min(body_hash) over (partition by coalesce(request_id, body_hash))
-        <> max(body_hash) over (partition by coalesce(request_id, body_hash)) as has_conflicting_retries
+        1 as deliveries,
+        false as had_conflicting_retries,
+        _loaded_at
     from keyed
+    {%- if is_incremental() %}
+
+        union all
+
+        select
+            event_key,
+            request_id,
+            first_delivery_key as delivery_key,
+            contact_id,
+            crm_event_kind,
+            event_type,
+            event_timestamp,
+            first_received_at as received_at,
+            last_received_at,
+            crm_record_id,
+            attributes,
+            first_body_hash as body_hash,
+            delivery_count as deliveries,
+            has_conflicting_retries as had_conflicting_retries,
+            last_loaded_at as _loaded_at
+        from {{ this }}
+        where event_key in (select coalesce(keyed.request_id, keyed.body_hash) from keyed)
+    {%- endif %}
+
+),
+
+ranked as (
+
+    select
+        event_key,
+        request_id,
+        delivery_key,
+        contact_id,
+        crm_event_kind,
+        event_type,
+        event_timestamp,
+        crm_record_id,
+        attributes,
+        body_hash,
+        row_number() over (partition by event_key order by received_at, delivery_key) as delivery_rank,
+        sum(deliveries) over (partition by event_key) as delivery_count,
+        min(received_at) over (partition by event_key) as first_received_at,
+        max(last_received_at) over (partition by event_key) as last_received_at,
+        bool_or(had_conflicting_retries) over (partition by event_key)
+        or min(body_hash) over (partition by event_key)
+        <> max(body_hash) over (partition by event_key) as has_conflicting_retries,
+        max(_loaded_at) over (partition by event_key) as last_loaded_at
+    from candidates
 
 ),
 
@@ -90,9 +152,11 @@ final as (
         event_timestamp,
         first_received_at,
         last_received_at,
-        delivery_count,
+        cast(delivery_count as bigint) as delivery_count,
         has_conflicting_retries,
-        attributes
+        attributes,
+        body_hash as first_body_hash,
+        last_loaded_at
     from ranked
     where delivery_rank = 1
 

@@ -1,16 +1,29 @@
 {#- Longer than 200 lines: an event's canonical attributes and its top violation come from the same attribute rows;
     split, those rows would be read and grouped twice. -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_key',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- Incremental: the events whose deduplicated row changed since the last run are normalised again, whole.
 with
 
 events as (
 
     select * from {{ ref('int_engagement__events_deduplicated') }}
+    {%- if is_incremental() %}
+        where last_loaded_at > {{ incremental_watermark('last_loaded_at') }}
+    {%- endif %}
 
 ),
 
 attributes as (
 
     select * from {{ ref('int_engagement__event_attributes') }}
+    {{- only_changed('event_key', 'events') }}
 
 ),
 
@@ -213,7 +226,8 @@ final as (
         top_violation.manifest_violation,
         top_violation.manifest_violation_field,
         event_violations.manifest_violations,
-        events.attributes as source_attributes
+        events.attributes as source_attributes,
+        events.last_loaded_at
     from events
     left join canonical
         on events.event_key = canonical.event_key

@@ -9,7 +9,8 @@ typed as (
         {{ iso_to_utc('conversation.conversationEnd') }} as conversation_ended_at,
         conversation,
         version_count,
-        _loaded_at
+        _loaded_at,
+        last_loaded_at
     from latest
 ),
 
@@ -37,7 +38,8 @@ final as (
                 then 'conversationEnd is not a timestamp'
         end as quality_issue,
         version_count,
-        _loaded_at
+        _loaded_at,
+        last_loaded_at
     from typed
 )
 
