@@ -208,8 +208,10 @@ def test_first_run_extracts_lands_builds_and_exports(site: Site) -> None:
     assert not [s for s in manifest["sources"].values() if s["schema"] == "ops"]
     # the summary table and no personal data in what the run printed
     assert "cx run" in site.first.stdout and "export" in site.first.stdout
-    with (site.inbox / "customers").glob("*.csv").__next__().open(encoding="utf-8") as fh:
-        emails = [row["email"] for row in csv.DictReader(fh) if row.get("email")][:200]
+    emails: list[str] = []
+    for path in sorted((site.inbox / "customers").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            emails += [row["email"].strip() for row in csv.DictReader(fh) if "@" in (row.get("email") or "")][:100]
     output = site.first.stdout + site.first.stderr
     assert emails and not [e for e in emails if e and e in output]
     assert "fake-client-secret" not in output
