@@ -540,6 +540,8 @@ class RunOutcome:
     def failed(self) -> StepResult | None:
         return next((r for r in self.results if r.status == FAILED), None)
 
+    interrupted: bool = False
+
     @property
     def locked(self) -> bool:
         return any(r.locked for r in self.results)
@@ -557,6 +559,7 @@ class NightlyRun:
         self.first_wait_s = wait
         self.step_wait_s = max(wait, STEP_WAIT_S)
         self.watermark: datetime | None = None
+        self.interrupted = False
 
     def run(self) -> RunOutcome:
         """Take the run lock (``RunInProgressError``), check the start (``RunConfigError``, and
@@ -610,7 +613,7 @@ class NightlyRun:
                                       for r in results)
         self._record(runlog, whole)
         log.info("cx run %s finished: %s in %.1fs", self.run_id, whole.status, whole.seconds)
-        return RunOutcome(self.run_id, results, whole)
+        return RunOutcome(self.run_id, results, whole, self.interrupted)
 
     def _record(self, runlog: RunLog, result: StepResult) -> None:
         try:
@@ -633,6 +636,11 @@ class NightlyRun:
             log.debug("step %s failed", step, exc_info=True)
             return StepResult(step, FAILED, started_at=started,
                               message=f"{type(exc).__name__}: {exc}. {_ADVICE[step]}")
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (the CLI turns it into this): recorded, then the run stops
+            log.error("step %s interrupted", step)
+            self.interrupted = True
+            return StepResult(step, FAILED, started_at=started,
+                              message=f"interrupted (SIGINT / SIGTERM) during the {step} step. {_ADVICE[step]}")
         result.started_at = started
         return result
 
@@ -732,18 +740,26 @@ class NightlyRun:
         with subprocess.Popen(cmd, cwd=opts.project_dir or project_root(), env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
             assert proc.stdout is not None
-            for raw in proc.stdout:
-                line = raw.rstrip("\n")
-                tail.append(line)
-                self.reporter.step_output("build", line)
-                match = _DBT_PROGRESS.search(line)
-                if match:
-                    self.reporter.step_progress("build", completed=int(match[1]), total=int(match[2]),
-                                                description=f"dbt build ({match[3].lower()})")
-                done = _DBT_DONE.search(line)
-                if done:
-                    done_line = done.group(0)
-            code = proc.wait()
+            try:
+                for raw in proc.stdout:
+                    line = raw.rstrip("\n")
+                    tail.append(line)
+                    self.reporter.step_output("build", line)
+                    match = _DBT_PROGRESS.search(line)
+                    if match:
+                        self.reporter.step_progress("build", completed=int(match[1]), total=int(match[2]),
+                                                    description=f"dbt build ({match[3].lower()})")
+                    done = _DBT_DONE.search(line)
+                    if done:
+                        done_line = done.group(0)
+                code = proc.wait()
+            except BaseException:  # interrupted: stop dbt too (it rolls back its open transaction)
+                proc.terminate()
+                try:
+                    proc.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                raise
         counts = _run_result_counts(run_results, before)
         built = sum(counts.get(s, 0) for s in ("success", "pass", "warn"))
         details = {"exit code": code, **counts}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 from datetime import timedelta
 from pathlib import Path
 
@@ -66,7 +67,8 @@ GENESYS_REGION or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL; CX_DUCKDB_PATH;
 'now'); CX_DUCKDB_WAIT_S (default for --wait).
 
 exit codes: 0 every step ok, skipped or nothing new; 1 a step failed (the message names it and what to
-do); 2 bad arguments or configuration (no watermark and no --since, missing credentials, no dbt);
+do) or the run was interrupted (SIGINT / SIGTERM: recorded in ops.runs as a failed step); 2 bad
+arguments or configuration (no watermark and no --since, missing credentials, no dbt);
 {LOCKED_EXIT_CODE} the warehouse (DuckDB file) is locked by another process (see --wait);
 {RUN_IN_PROGRESS_EXIT_CODE} another cx run holds the run lock (EX_TEMPFAIL: try again later)."""
 
@@ -149,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     bar = progress(err, quiet=args.quiet, transient=True)
     reporter = _CliReporter(bar)
     nightly = NightlyRun(options, client_factory, reporter)
+    previous = signal.signal(signal.SIGTERM, _terminated)  # a scheduler's stop is recorded like Ctrl-C
     try:
         with bar:
             outcome = nightly.run()
@@ -158,6 +161,10 @@ def run(args: argparse.Namespace) -> int:
         return fail(exc, 2)
     except WarehouseLockedError as exc:
         return fail(exc, LOCKED_EXIT_CODE)
+    except KeyboardInterrupt:  # between steps: the steps recorded so far stay in ops.runs
+        return fail(RuntimeError("interrupted (SIGINT / SIGTERM)"), 1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     _summary(outcome.run_id, [*outcome.results, outcome.run])
     failed = outcome.failed
     if failed is not None:
@@ -167,6 +174,10 @@ def run(args: argparse.Namespace) -> int:
     if outcome.locked:
         return LOCKED_EXIT_CODE
     return 0
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _dry_run(options: RunOptions, client_factory, fail) -> int:  # type: ignore[no-untyped-def]

@@ -380,6 +380,33 @@ def test_two_real_runs_at_once_the_second_exits_75_naming_the_first(tmp_path: Pa
     assert len(fake.accepted("POST", JOBS)) == 3
 
 
+def test_sigterm_is_recorded_as_a_failed_step_and_releases_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    faults = FaultConfig(scripted=[("GET " + AVAILABILITY, "slow")], slow_s=8.0)
+    with small_fake("2024-05-17T06:30:00.000Z", faults) as fake:
+        proc = cx_run(db, fake, "--since", "2024-05-14", *QUICK, wait=False)
+        assert isinstance(proc, subprocess.Popen)
+        try:
+            deadline = time.monotonic() + 30
+            while not any(t.startswith(AVAILABILITY) for _, t in list(fake.received)):
+                assert time.monotonic() < deadline and proc.poll() is None, "the run never asked for availability"
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 1, err[-3000:]
+        assert "interrupted" in err
+        steps = steps_of_last_run(db)
+        assert {s: v[0] for s, v in steps.items()} == {"run": "failed", "extract": "failed", "land": "skipped",
+                                                      "build": "skipped", "export": "skipped"}
+        assert "interrupted" in steps["extract"][2]
+        assert fake.accepted("POST", JOBS) == []
+        # the lock went with the process: the next run goes ahead
+        assert cx_run(db, fake, "--since", "2024-05-14", *QUICK).returncode == 0
+
+
 def test_a_lock_file_left_by_a_killed_run_does_not_block(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     holder = subprocess.Popen(
