@@ -216,6 +216,38 @@ def file_fingerprint(path: Path) -> str:
     return scan_file(path).fingerprint
 
 
+def _landing_fingerprint(scan: FileScan, system: str | None, mapping: Mapping[str, str] | None,
+                         encoding: str | None, date_order: str | None) -> str:
+    """What decides "this file already landed": its content hash plus every option that changes the rows."""
+    fingerprint = scan.fingerprint + (f":{system}" if system else "")
+    if mapping:
+        fingerprint += ":" + ",".join(f"{a}={b}" for a, b in sorted(mapping.items()))
+    if encoding:
+        fingerprint += f":encoding={encoding}"
+    if date_order:
+        fingerprint += f":date_order={date_order}"
+    return fingerprint
+
+
+def already_landed(con: duckdb.DuckDBPyConnection | None, kind: str | Kind, paths: Iterable[Path]) -> dict[Path, bool]:
+    """Whether each file would be skipped as already landed by :func:`land_files` with its defaults (no column
+    map, encoding or date order), read only: nothing is created or written. ``con`` None (no warehouse yet):
+    nothing has landed."""
+    k = KINDS[kind] if isinstance(kind, str) else kind
+    prints: dict[Path, str] = {}
+    for raw_path in paths:
+        path = Path(raw_path)
+        system = _source_system_from_name(path) if k.has_source_system else None
+        prints[path] = _landing_fingerprint(scan_file(path, count_lines=False), system, None, None, None)
+    known: set[str] = set()
+    if con is not None and con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = '_load_log'",
+        [RAW_SCHEMA],
+    ).fetchone()[0]:  # type: ignore[index]
+        known = _landed_fingerprints(con, k, list(prints.values()))
+    return {path: fingerprint in known for path, fingerprint in prints.items()}
+
+
 def _landed_fingerprints(con: duckdb.DuckDBPyConnection, kind: Kind, fingerprints: list[str]) -> set[str]:
     if not fingerprints:
         return set()
@@ -1252,13 +1284,7 @@ def land_files(
                 raise FileNotFoundError(f"no such file: {path}")
             system = source_system or (_source_system_from_name(path) if k.has_source_system else None)
             scan = scan_file(path, count_lines=not k.is_json or path.suffix.lower() in (".ndjson", ".jsonl"))
-            fingerprint = scan.fingerprint + (f":{system}" if system else "")
-            if mapping:
-                fingerprint += ":" + ",".join(f"{a}={b}" for a, b in sorted(mapping.items()))
-            if encoding:
-                fingerprint += f":encoding={encoding}"
-            if date_order:
-                fingerprint += f":date_order={date_order}"
+            fingerprint = _landing_fingerprint(scan, system, mapping, encoding, date_order)
         except (OSError, ValueError) as exc:
             res.error = _short_error(exc)
             _log_results(con, [(res, "", started)])
@@ -1302,6 +1328,15 @@ def land_files(
             if on_file:
                 on_file(res)
     return results
+
+
+def landing_exit_status(results: list[FileResult], strict: bool = False) -> int:
+    """0: records landed or were already landed, or every file was empty; 1: there was input but nothing
+    could be landed (with ``strict``: also when any record or file was rejected)."""
+    if strict and any(r.rows_rejected or not r.ok for r in results):
+        return 1
+    landed_or_known = sum(r.rows_landed + r.rows_duplicate for r in results) + sum(r.skipped for r in results)
+    return 0 if landed_or_known > 0 or all(r.ok and r.rows_read == 0 for r in results) else 1
 
 
 def known_date_orders(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

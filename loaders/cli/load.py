@@ -14,7 +14,15 @@ from loaders.cli._options import add_db, add_quiet, add_wait, console, progress
 from loaders.dates import DATE_ORDERS
 from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect
 from loaders.kinds import KINDS, Kind, resolve_kind
-from loaders.landing import FileResult, check_column_map, check_encoding, discover, ensure_raw_schema, land_files
+from loaders.landing import (
+    FileResult,
+    check_column_map,
+    check_encoding,
+    discover,
+    ensure_raw_schema,
+    land_files,
+    landing_exit_status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -197,10 +205,7 @@ def run(args: argparse.Namespace) -> int:
 def exit_status(results: list[FileResult], strict: bool = False) -> int:
     """0: records landed or were already landed, or every file was empty; 1: there was input but nothing
     could be landed (with ``strict``: also when any record or file was rejected)."""
-    if strict and any(r.rows_rejected or not r.ok for r in results):
-        return 1
-    landed_or_known = sum(r.rows_landed + r.rows_duplicate for r in results) + sum(r.skipped for r in results)
-    return 0 if landed_or_known > 0 or all(r.ok and r.rows_read == 0 for r in results) else 1
+    return landing_exit_status(results, strict)
 
 
 def print_summary(out: Console, results: list[FileResult], con: duckdb.DuckDBPyConnection) -> None:
