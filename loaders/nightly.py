@@ -308,6 +308,7 @@ class RunOptions:
     full_refresh: bool = False
     select: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    unit_tests: bool = False  # dbt's unit tests are CI's job: a nightly build leaves them out unless asked
     project_dir: Path | None = None
     profiles_dir: Path | None = None
     dbt: str | None = None  # the dbt executable
@@ -355,8 +356,9 @@ def dbt_command(options: RunOptions) -> list[str]:
         cmd.append("--full-refresh")
     if options.select:
         cmd += ["--select", *options.select]
-    if options.exclude:
-        cmd += ["--exclude", *options.exclude]
+    exclude = [*options.exclude, *([] if options.unit_tests else ["resource_type:unit_test"])]
+    if exclude:
+        cmd += ["--exclude", *exclude]
     return cmd
 
 

@@ -106,6 +106,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                                "seeds rebuilt whole)")
     p.add_argument("--select", nargs="+", default=[], metavar="SPEC", help="dbt build --select SPEC…")
     p.add_argument("--exclude", nargs="+", default=[], metavar="SPEC", help="dbt build --exclude SPEC…")
+    p.add_argument("--unit-tests", action="store_true",
+                   help="run dbt's unit tests too (default: left out, `--exclude resource_type:unit_test`: they test "
+                        "the SQL, not the data, and belong in CI)")
     p.add_argument("--project-dir", type=Path, default=None, help="the dbt project (default: this project)")
     p.add_argument("--profiles-dir", type=Path, default=None,
                    help="dbt profiles directory (default: $DBT_PROFILES_DIR or the project directory)")
@@ -124,8 +127,8 @@ def _options(args: argparse.Namespace) -> RunOptions:
         overlap=timedelta(days=args.overlap_days), pages_dir=args.pages_dir, poll_interval_s=args.poll_interval,
         job_page_size=args.job_page_size, skip_extract=args.skip_extract, skip_build=args.skip_build,
         skip_export=args.skip_export, full_refresh=args.full_refresh, select=list(args.select),
-        exclude=list(args.exclude), project_dir=args.project_dir, profiles_dir=args.profiles_dir,
-        strict=args.strict, wait_s=args.wait,
+        exclude=list(args.exclude), unit_tests=args.unit_tests, project_dir=args.project_dir,
+        profiles_dir=args.profiles_dir, strict=args.strict, wait_s=args.wait,
     )
 
 

@@ -139,7 +139,7 @@ class Site:
 def e2e_args(site_inbox: Path) -> list[str]:
     selector = [f"+{m}" for m in EXPORT_MARTS]
     # the export marts and everything upstream (the domains' data tests run in their own suites)
-    return ["--inbox", str(site_inbox), "--select", *selector, "--exclude", "resource_type:unit_test"]
+    return ["--inbox", str(site_inbox), "--select", *selector]
 
 
 @pytest.fixture(scope="module")
@@ -447,3 +447,11 @@ def test_help_documents_the_exit_codes() -> None:
     top = subprocess.run([sys.executable, "-m", "loaders.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
     assert " run " in top.stdout
+
+
+def test_the_nightly_build_leaves_unit_tests_out_unless_asked() -> None:
+    from loaders.nightly import RunOptions, dbt_command
+
+    cmd = dbt_command(RunOptions(exclude=["tag:slow"]))
+    assert cmd[1] == "build" and cmd[cmd.index("--exclude") + 1:] == ["tag:slow", "resource_type:unit_test"]
+    assert "resource_type:unit_test" not in dbt_command(RunOptions(unit_tests=True))
