@@ -9,6 +9,7 @@ Every mart must be equal row for row, and so must every incremental model.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, run_dbt
+from conftest import ROOT, query, run_dbt
 
 from loaders.compare import compare
 from loaders.landing import land_directory
@@ -122,3 +123,57 @@ def test_json_payloads_are_identical_text(warehouses: tuple[Path, Path]) -> None
                       ("export__participant_attributes", "payload_hash")):
         query = f"select {key} from nightly.marts.{mart} except select {key} from full_refresh.marts.{mart}"
         assert con.execute(query).fetchall() == [], mart
+
+
+def _delivery(received: str, contact: str, kind: str, at: str, attributes: dict) -> str:
+    return json.dumps({"received_at": received, "headers": {"X-Request-Id": f"req-{received}"},
+                       "body": {"contact_id": contact, "event_type": kind, "event_timestamp": at,
+                                "attributes": attributes}})
+
+
+def test_a_late_retry_merges_into_its_event_as_a_full_refresh_would(tmp_path: Path) -> None:
+    """By hand: night 1 lands INV-1 (first at 10:00:05, a retry at 10:30:00, same body) and SES-1. Night 2 lands
+    an earlier delivery of INV-1 (09:59:00) whose body differs (tx_amount 11.0), and a new event SES-2. INV-1 is
+    then 3 deliveries, first 09:59:00 (its body wins: 11.0), last still 10:30:00, conflicting bodies; SES-1 is
+    untouched; SES-2 is new. A full refresh over the same raw rows gives the same tables."""
+    models = ["stg_crm__events", "int_engagement__events_deduplicated", "int_engagement__event_attributes",
+              "int_engagement__events_normalized"]
+    db = tmp_path / "warehouse.duckdb"
+    assert run_dbt(db, "seed", "--select", "engagement_event_taxonomy", "engagement_attribute_registry").returncode == 0
+    night_1 = tmp_path / "night1" / "crm"
+    night_2 = tmp_path / "night2" / "crm"
+    night_1.mkdir(parents=True)
+    night_2.mkdir(parents=True)
+    invoice = {"crm_record_id": "INV-1", "tx_amount": 10.0}
+    (night_1 / "events.ndjson").write_text("\n".join([
+        _delivery("2026-10-30T10:00:05Z", "C1", "invoice.paid", "2026-10-30T10:00:00Z", invoice),
+        _delivery("2026-10-30T10:30:00Z", "C1", "invoice.paid", "2026-10-30T10:00:00Z", invoice),
+        _delivery("2026-10-30T09:00:01Z", "C1", "web.session", "2026-10-30T09:00:00Z", {"crm_record_id": "SES-1"}),
+    ]) + "\n")
+    (night_2 / "events.ndjson").write_text("\n".join([
+        _delivery("2026-10-30T09:59:00Z", "C1", "invoice.paid", "2026-10-30T10:00:00Z",
+                  {"crm_record_id": "INV-1", "tx_amount": 11.0}),
+        _delivery("2026-10-31T00:10:02Z", "C1", "web.session", "2026-10-31T00:10:00Z", {"crm_record_id": "SES-2"}),
+    ]) + "\n")
+    columns = ("crm_record_id, delivery_count, first_received_at, last_received_at, has_conflicting_retries, "
+               "first_delivery_key is not null")
+    dedup = f"select {columns} from intermediate.int_engagement__events_deduplicated order by crm_record_id"
+    values = ("select crm_record_id, transaction_value from intermediate.int_engagement__events_normalized "
+              "order by crm_record_id")
+
+    _land(db, night_1.parent)
+    assert run_dbt(db, "run", "--select", *models).returncode == 0
+    night_1_rows = query(db, dedup)
+    _land(db, night_2.parent)
+    assert run_dbt(db, "run", "--select", *models).returncode == 0
+    incremental = query(db, dedup), query(db, values)
+    ts = datetime.fromisoformat
+    assert incremental[0] == [
+        ("INV-1", 3, ts("2026-10-30 09:59:00"), ts("2026-10-30 10:30:00"), True, True),
+        ("SES-1", 1, ts("2026-10-30 09:00:01"), ts("2026-10-30 09:00:01"), False, True),
+        ("SES-2", 1, ts("2026-10-31 00:10:02"), ts("2026-10-31 00:10:02"), False, True),
+    ]
+    assert incremental[1] == [("INV-1", 11.0), ("SES-1", None), ("SES-2", None)]
+    assert night_1_rows[1] == incremental[0][1]  # SES-1 was not touched by night 2
+    assert run_dbt(db, "run", "--full-refresh", "--select", *models).returncode == 0
+    assert (query(db, dedup), query(db, values)) == incremental
