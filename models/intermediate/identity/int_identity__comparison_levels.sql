@@ -6,9 +6,9 @@ candidate_pairs as (
 
 ),
 
-records as (
+record_pair_levels as (
 
-    select * from {{ ref('int_identity__records') }}
+    select * from {{ ref('int_identity__record_pair_levels') }}
 
 ),
 
@@ -24,9 +24,17 @@ interaction_links as (
 
 ),
 
+-- the record comparisons of the current candidate pairs (computed once per pair, kept across runs)
 record_levels as (
 
-    {{ identity_comparison_levels('candidate_pairs', 'records', 'comparisons') }}
+    select
+        candidate_pairs.pair_id,
+        record_pair_levels.comparison,
+        record_pair_levels.level_order,
+        record_pair_levels.exact_value
+    from candidate_pairs
+    inner join record_pair_levels
+        on candidate_pairs.pair_key = record_pair_levels.pair_key
 
 ),
 

@@ -8,7 +8,8 @@ with latest as (
 ),
 
 participants as (
-    {{ unnest_rows('latest', 'latest.conversation.participants', ['latest.conversation_id'],
+    {{ unnest_rows('latest', 'latest.conversation.participants',
+                   ['latest.conversation_id', 'latest.last_loaded_at as conversation_loaded_at'],
                    'participant', 'participant_index') }}
 ),
 
@@ -18,6 +19,7 @@ final as (
         'participants.participant.sessions',
         [
             'participants.conversation_id',
+            'participants.conversation_loaded_at',
             'participants.participant.participantId as participant_id',
             'participants.participant.purpose as purpose',
             'participants.participant.userId as user_id',

@@ -1,9 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='conversation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- Incremental: the participants of the conversations whose latest version changed since the last run.
 with latest as (
     select * from {{ ref('base_genesys__conversations_latest') }}
+    {%- if is_incremental() %}
+        where last_loaded_at > {{ incremental_watermark('conversation_loaded_at') }}
+    {%- endif %}
 ),
 
 participants as (
-    {{ unnest_rows('latest', 'latest.conversation.participants', ['latest.conversation_id'],
+    {{ unnest_rows('latest', 'latest.conversation.participants',
+                   ['latest.conversation_id', 'latest.last_loaded_at as conversation_loaded_at'],
                    'participant', 'participant_index') }}
 ),
 
@@ -30,7 +43,8 @@ final as (
         {{ list_length('participant.sessions') }} as session_count,
         case
             when not {{ is_genesys_id('participant.participantId') }} then 'participantId is not a Genesys id (UUID)'
-        end as quality_issue
+        end as quality_issue,
+        conversation_loaded_at
     from participants
 )
 

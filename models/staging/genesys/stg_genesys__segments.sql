@@ -1,5 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='conversation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- Incremental: the segments of the conversations whose latest version changed since the last run.
 with sessions as (
     select * from {{ ref('base_genesys__sessions') }}
+    {%- if is_incremental() %}
+        where conversation_loaded_at > {{ incremental_watermark('conversation_loaded_at') }}
+    {%- endif %}
 ),
 
 segments as (
@@ -7,7 +19,7 @@ segments as (
         'sessions',
         'sessions.session.segments',
         ['sessions.conversation_id', 'sessions.participant_id', 'sessions.session.sessionId as session_id',
-         'sessions.purpose'],
+         'sessions.purpose', 'sessions.conversation_loaded_at'],
         'segment',
         'segment_index',
     ) }}
@@ -35,7 +47,8 @@ final as (
         segment.errorCode as error_code,
         segment.groupId as group_id,
         segment.sourceConversationId as source_conversation_id,
-        segment.destinationConversationId as destination_conversation_id
+        segment.destinationConversationId as destination_conversation_id,
+        conversation_loaded_at
     from segments
 )
 

@@ -1,5 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='conversation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- Incremental: the metrics of the conversations whose latest version changed since the last run.
 with sessions as (
     select * from {{ ref('base_genesys__sessions') }}
+    {%- if is_incremental() %}
+        where conversation_loaded_at > {{ incremental_watermark('conversation_loaded_at') }}
+    {%- endif %}
 ),
 
 metrics as (
@@ -7,7 +19,7 @@ metrics as (
         'sessions',
         'sessions.session.metrics',
         ['sessions.conversation_id', 'sessions.participant_id', 'sessions.session.sessionId as session_id',
-         'sessions.purpose'],
+         'sessions.purpose', 'sessions.conversation_loaded_at'],
         'metric',
         'metric_index',
     ) }}
@@ -30,7 +42,8 @@ final as (
         case
             when metric.value is null then metric.name || ' has no numeric value'
             when metric.value < 0 then metric.name || ' is negative'
-        end as quality_issue
+        end as quality_issue,
+        conversation_loaded_at
     from metrics
 )
 

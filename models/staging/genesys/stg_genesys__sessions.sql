@@ -1,5 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='conversation_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- Incremental: the sessions of the conversations whose latest version changed since the last run.
 with sessions as (
     select * from {{ ref('base_genesys__sessions') }}
+    {%- if is_incremental() %}
+        where conversation_loaded_at > {{ incremental_watermark('conversation_loaded_at') }}
+    {%- endif %}
 ),
 
 final as (
@@ -41,7 +53,8 @@ final as (
         session.flow.transferType as flow_transfer_type,
         session.flow.transferTargetAddress as flow_transfer_target_address,
         {{ list_length('session.segments') }} as segment_count,
-        {{ list_length('session.metrics') }} as metric_count
+        {{ list_length('session.metrics') }} as metric_count,
+        conversation_loaded_at
     from sessions
 )
 
