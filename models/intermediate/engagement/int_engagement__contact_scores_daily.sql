@@ -29,78 +29,56 @@ weights as (
 
 ),
 
-feature_names as (
+-- the seed's weights as one row (a feature missing from the seed weighs 0)
+weights_row as (
 
-    {{ engagement_integers('feature_position', 0, model_features | length) }}
+    select
+        {%- for name in model_features %}
+            coalesce(max(case when feature = '{{ name }}' then weight end), 0) as w_{{ name }},
+        {%- endfor %}
+        coalesce(max(case when feature = 'intercept' then weight end), 0) as w_intercept
+    from weights
 
 ),
 
-feature_values as (
+-- weight × value per feature, side by side (one row per contact and day: no unpivot, no sort)
+contributions as (
 
     select
         features.contact_key,
         features.snapshot_at,
-        case feature_names.feature_position
-            {%- for name in model_features %}
-                when {{ loop.index0 }} then '{{ name }}'
-            {%- endfor %}
-        end as feature,
-        case feature_names.feature_position
-            {%- for name in model_features %}
-                when {{ loop.index0 }} then features.{{ name }}
-            {%- endfor %}
-        end as feature_value
+        weights_row.w_intercept,
+        {%- for name in model_features %}
+            features.{{ name }} * weights_row.w_{{ name }} as c_{{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from features
-    cross join feature_names
+    cross join weights_row
 
 ),
 
-contributions as (
-
-    select
-        feature_values.contact_key,
-        feature_values.snapshot_at,
-        feature_values.feature,
-        feature_values.feature_value * coalesce(weights.weight, 0) as contribution
-    from feature_values
-    left join weights
-        on feature_values.feature = weights.feature
-
-),
-
-ranked_contributions as (
+-- logit = intercept + Σ contributions (a null feature contributes nothing, as sum() would skip it); the top
+-- feature is the largest contribution, ties to the first name in alphabetical order
+{%- set ordered = model_features | sort %}
+logits as (
 
     select
         contact_key,
         snapshot_at,
-        feature,
-        contribution,
-        row_number() over (
-            partition by contact_key, snapshot_at order by contribution desc, feature asc
-        ) as contribution_rank
+        w_intercept + (
+            {%- for name in model_features %}
+                coalesce(c_{{ name }}, 0){{ ' +' if not loop.last }}
+            {%- endfor %}
+        ) as logit,
+        case
+            {%- for name in ordered %}
+                when c_{{ name }} = greatest(
+                    {%- for other in ordered %}
+                        coalesce(c_{{ other }}, c_{{ name }}){{ ',' if not loop.last }}
+                    {%- endfor %}
+                ) then '{{ name }}'
+            {%- endfor %}
+        end as top_feature
     from contributions
-
-),
-
-intercept as (
-
-    select coalesce(max(weight), 0) as weight
-    from weights
-    where feature = 'intercept'
-
-),
-
-logits as (
-
-    select
-        ranked_contributions.contact_key,
-        ranked_contributions.snapshot_at,
-        max(intercept.weight) + sum(ranked_contributions.contribution) as logit,
-        max(case when ranked_contributions.contribution_rank = 1 then ranked_contributions.feature end)
-            as top_feature
-    from ranked_contributions
-    cross join intercept
-    group by ranked_contributions.contact_key, ranked_contributions.snapshot_at
 
 ),
 
