@@ -46,9 +46,13 @@ def relations(con: duckdb.DuckDBPyConnection, catalog: str, schemas: tuple[str, 
     return {t: s for s, t in rows if any(s == x or s.endswith("_" + x) for x in schemas)}
 
 
-def projection(con: duckdb.DuckDBPyConnection, relation: str, exclude: frozenset[str] = RUN_TIME_COLUMNS) -> str:
+def projection(con: duckdb.DuckDBPyConnection, relation: str, exclude: frozenset[str] = RUN_TIME_COLUMNS,
+               by_name: bool = False) -> str:
+    """The compared columns of ``relation`` in table order, or in name order with ``by_name`` (when a column
+    added later sits at the end of one table and in the middle of the other)."""
     cols = []
-    for name, type_, *_ in con.execute(f"describe {relation}").fetchall():
+    described = con.execute(f"describe {relation}").fetchall()
+    for name, type_, *_ in sorted(described) if by_name else described:
         if name in exclude:
             continue
         quoted = '"' + name.replace('"', '""') + '"'
@@ -61,17 +65,18 @@ def projection(con: duckdb.DuckDBPyConnection, relation: str, exclude: frozenset
     return ", ".join(cols)
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
-    proj = projection(con, relation)
+def fingerprint(con: duckdb.DuckDBPyConnection, relation: str, by_name: bool = False) -> tuple[int, int]:
+    proj = projection(con, relation, by_name=by_name)
     sql = f"select count(*), coalesce(sum(hash(x)), 0) from (select {proj} from {relation}) as x"
     n, h = con.execute(sql).fetchone()
     return int(n), int(h)
 
 
 def compare(con: duckdb.DuckDBPyConnection, first: str, second: str, schemas: tuple[str, ...] = ("marts",),
-            skip: frozenset[str] = frozenset(), show: int = 3) -> tuple[list[str], list[Difference]]:
+            skip: frozenset[str] = frozenset(), show: int = 3,
+            by_name: bool = False) -> tuple[list[str], list[Difference]]:
     """Compare every relation of ``schemas`` in the attached catalogs ``first`` and ``second``; returns the
-    relations found equal and the differences."""
+    relations found equal and the differences. Columns must be in the same order unless ``by_name``."""
     left, right = relations(con, first, schemas), relations(con, second, schemas)
     equal: list[str] = []
     differences: list[Difference] = []
@@ -80,11 +85,11 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str, schemas: tu
             differences.append(Difference(name, f"only in the {'first' if name in left else 'second'}"))
             continue
         ra, rb = f'{first}."{left[name]}"."{name}"', f'{second}."{right[name]}"."{name}"'
-        pa, pb = projection(con, ra), projection(con, rb)
+        pa, pb = projection(con, ra, by_name=by_name), projection(con, rb, by_name=by_name)
         if pa != pb:
             differences.append(Difference(name, "columns differ"))
             continue
-        (na, ha), (nb, hb) = fingerprint(con, ra), fingerprint(con, rb)
+        (na, ha), (nb, hb) = fingerprint(con, ra, by_name), fingerprint(con, rb, by_name)
         if (na, ha) == (nb, hb):
             equal.append(name)
             continue

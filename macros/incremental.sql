@@ -3,17 +3,29 @@
     (delete+insert on the key), so a late or corrected record replaces its row and `--full-refresh` gives the
     same table. -#}
 
+{#- True on an incremental run whose existing table already has the watermark column. A table built by an
+    earlier version of the project lacks it: the model then runs its full-build SQL, every key is replaced and
+    on_schema_change='sync_all_columns' adds the new columns, so an upgrade needs no manual --full-refresh. -#}
+{% macro incremental_ready(watermark_column) -%}
+    {%- if not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {{ return(watermark_column | lower in names) }}
+{%- endmacro %}
+
+
 {#- The largest `column` of this model's table, or 1900-01-01 on an empty table: rows landed after it are new.
-    Only called inside `{% if is_incremental() %}`. -#}
+    Only called when incremental_ready(column). -#}
 {% macro incremental_watermark(column) -%}
     (select coalesce(max({{ column }}), cast('1900-01-01' as timestamp)) from {{ this }})
 {%- endmacro %}
 
 
-{#- `where <key> in (select <key> from <changed_cte>)` on an incremental run; nothing on a full build. `keyword`
-    is 'where' or 'and'. -#}
-{% macro only_changed(key, changed_cte='changed', keyword='where', changed_key=none) -%}
-    {%- if is_incremental() %}
+{#- `where <key> in (select <key> from <changed_cte>)` when `enabled` (an incremental run); nothing on a full
+    build. `keyword` is 'where' or 'and'. -#}
+{% macro only_changed(key, enabled, changed_cte='changed', keyword='where', changed_key=none) -%}
+    {%- if enabled %}
         {{ keyword }} {{ key }} in (select {{ changed_cte }}.{{ changed_key or key.split('.')[-1] }} from {{ changed_cte }})
     {%- endif %}
 {%- endmacro %}

@@ -612,7 +612,7 @@ def test_heavy_corruption_rates_match_configuration(heavy_demo: Path) -> None:
         assert 2.0 <= mean <= 3.0, (system, mean)
 
 
-def _records(root: Path) -> dict[str, list[str]]:
+def _landable_records(root: Path) -> dict[str, list[str]]:
     """Every record of every landable file under ``root`` (held-out days included), by file name: CSV data
     lines, NDJSON lines, and each conversation page's conversations, as sorted lists."""
     out: dict[str, list[str]] = defaultdict(list)
@@ -636,7 +636,7 @@ def test_hold_out_days_moves_records_without_changing_any(gen: Path, tmp_path: P
     assert days == ["2026-10-29", "2026-10-30", "2026-10-31"]
     assert list(manifest["held_out_days"]["days"]) == days
     # history + the held-out days hold exactly the records of the unsplit data set
-    assert _records(held) == _records(gen)
+    assert _landable_records(held) == _landable_records(gen)
     # each held-out record is dated on its day (or later, for the last day); the history has none of them
     moved = 0
     for day in days:

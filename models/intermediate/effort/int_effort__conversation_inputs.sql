@@ -5,9 +5,10 @@
         materialized='incremental',
         unique_key='conversation_id',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = incremental_ready('inputs_loaded_at') %}
 -- One row per conversation: the inputs of the behavioural CES (transfers, queue wait) with their
 -- provenance, the other effort signals (IVR, hold, handle), and both sources side by side so that
 -- disagreements between the event stream and the conversation details are visible, not hidden.
@@ -16,7 +17,7 @@
 
 with
 
-{%- if is_incremental() %}
+{%- if incremental %}
 
     changed as (
 
@@ -33,17 +34,17 @@ with
 
 conversations as (
     select * from {{ ref('stg_genesys__conversations') }}
-    {{- only_changed('conversation_id') }}
+    {{- only_changed('conversation_id', incremental) }}
 ),
 
 sessions as (
     select * from {{ ref('stg_genesys__sessions') }}
-    {{- only_changed('conversation_id') }}
+    {{- only_changed('conversation_id', incremental) }}
 ),
 
 all_metrics as (
     select * from {{ ref('stg_genesys__session_metrics') }}
-    {{- only_changed('conversation_id') }}
+    {{- only_changed('conversation_id', incremental) }}
 ),
 
 -- a flagged metric (negative, not numeric) is never summed; its conversation is not scored
@@ -63,12 +64,12 @@ metric_issues as (
 
 segments as (
     select * from {{ ref('stg_genesys__segments') }}
-    {{- only_changed('conversation_id') }}
+    {{- only_changed('conversation_id', incremental) }}
 ),
 
 all_events as (
     select * from {{ ref('stg_genesys__interaction_events') }}
-    {{- only_changed('conversation_id') }}
+    {{- only_changed('conversation_id', incremental) }}
 ),
 
 events as (

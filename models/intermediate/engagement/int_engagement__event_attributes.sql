@@ -3,9 +3,10 @@
         materialized='incremental',
         unique_key='event_key',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = incremental_ready('event_loaded_at') %}
 -- Incremental: the attributes of the events whose deduplicated row changed since the last run (a new event, or
 -- a retry that made another delivery the first) are read again, whole.
 with
@@ -13,7 +14,7 @@ with
 events as (
 
     select * from {{ ref('int_engagement__events_deduplicated') }}
-    {%- if is_incremental() %}
+    {%- if incremental %}
         where last_loaded_at > {{ incremental_watermark('event_loaded_at') }}
     {%- endif %}
 

@@ -3,9 +3,10 @@
         materialized='incremental',
         unique_key='event_key',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = incremental_ready('last_loaded_at') %}
 -- Incremental: only deliveries landed after the last run are keyed. An event they belong to is ranked again
 -- with its stored row standing in for its earlier deliveries: that row is their first delivery (by arrival),
 -- carries their count, their last arrival and whether their bodies conflicted (when they did not, every earlier
@@ -16,7 +17,7 @@ with
 deliveries as (
 
     select * from {{ ref('stg_crm__events') }}
-    {%- if is_incremental() %}
+    {%- if incremental %}
         where _loaded_at > {{ incremental_watermark('last_loaded_at') }}
     {%- endif %}
 
@@ -88,7 +89,7 @@ candidates as (
         false as had_conflicting_retries,
         _loaded_at
     from keyed
-    {%- if is_incremental() %}
+    {%- if incremental %}
 
         union all
 

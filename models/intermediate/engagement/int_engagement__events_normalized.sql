@@ -5,16 +5,17 @@
         materialized='incremental',
         unique_key='event_key',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = incremental_ready('last_loaded_at') %}
 -- Incremental: the events whose deduplicated row changed since the last run are normalised again, whole.
 with
 
 events as (
 
     select * from {{ ref('int_engagement__events_deduplicated') }}
-    {%- if is_incremental() %}
+    {%- if incremental %}
         where last_loaded_at > {{ incremental_watermark('last_loaded_at') }}
     {%- endif %}
 
@@ -23,7 +24,7 @@ events as (
 attributes as (
 
     select * from {{ ref('int_engagement__event_attributes') }}
-    {{- only_changed('event_key', 'events') }}
+    {{- only_changed('event_key', incremental, 'events') }}
 
 ),
 

@@ -3,9 +3,10 @@
         materialized='incremental',
         unique_key='pair_key',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = incremental_ready('records_loaded_at') %}
 -- Incremental: a pair's levels depend only on its two records (and the seeds), so a run compares only the
 -- candidate pairs it has not compared yet and those with a record landed again since (a new version).
 
@@ -34,7 +35,7 @@ comparisons as (
 
 ),
 
-{%- if is_incremental() %}
+{%- if incremental %}
 
     changed_records as (
 
@@ -47,7 +48,7 @@ comparisons as (
 to_compare as (
 
     select * from candidate_pairs
-    {%- if is_incremental() %}
+    {%- if incremental %}
         where
             pair_key not in (select previous.pair_key from {{ this }} as previous)
             or left_record_key in (select changed_records.customer_record_key from changed_records)

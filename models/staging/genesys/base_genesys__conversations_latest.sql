@@ -3,9 +3,10 @@
         materialized='incremental',
         unique_key='conversation_id',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = incremental_ready('last_loaded_at') %}
 
 -- One row per conversation: its latest version, parsed once into a typed structure that the
 -- stg_genesys__* models unnest. Latest = complete beats live (a live record has no conversationEnd),
@@ -16,7 +17,7 @@
 
 with
 
-{%- if is_incremental() %}
+{%- if incremental %}
 
     changed as (
 
@@ -36,7 +37,7 @@ versions as (
         _source_file,
         _source_line
     from {{ source('genesys', 'genesys_conversations') }}
-    {{- only_changed('conversation_id') }}
+    {{- only_changed('conversation_id', incremental) }}
 
 ),
 
@@ -84,7 +85,7 @@ parsed as (
             and winners._loaded_at = conversations._loaded_at
             and winners._source_file = conversations._source_file
             and winners._source_line = conversations._source_line
-    {%- if is_incremental() %}
+    {%- if incremental %}
         where conversations._loaded_at > {{ incremental_watermark('last_loaded_at') }}
 
         union all

@@ -3,13 +3,14 @@
         materialized='incremental',
         unique_key='conversation_id',
         incremental_strategy='delete+insert',
-        on_schema_change='fail',
+        on_schema_change='sync_all_columns',
     )
 }}
+{%- set incremental = incremental_ready('conversation_loaded_at') %}
 -- Incremental: the segments of the conversations whose latest version changed since the last run.
 with sessions as (
     select * from {{ ref('base_genesys__sessions') }}
-    {%- if is_incremental() %}
+    {%- if incremental %}
         where conversation_loaded_at > {{ incremental_watermark('conversation_loaded_at') }}
     {%- endif %}
 ),
