@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -85,19 +86,8 @@ def prepare(
     out.mkdir(parents=True, exist_ok=True)
     name = name or f"{profile}-{seed}"
     data, db = out / name, out / f"{name}.duckdb"
-    if not (data / "manifest.json").exists():
-        started = time.perf_counter()
-        generate(profile, seed, data, overrides=overrides)
-        log.info("generate %s: %.0f s", name, time.perf_counter() - started)
     marker = out / f"{name}.upstream-built"
-    if not db.exists():
-        started = time.perf_counter()
-        con = duckdb.connect(str(db))
-        try:
-            land_directory(con, data)
-        finally:
-            con.close()
-        log.info("land into %s: %.0f s", db, time.perf_counter() - started)
+    if generate_and_land(data, db, profile, seed, overrides=overrides):
         marker.unlink(missing_ok=True)
     env = dbt_env(db, data)
     started = time.perf_counter()
@@ -110,6 +100,26 @@ def prepare(
     log.info("seeds%s: %.0f s", f", upstream {' '.join(upstream)}" if upstream else "",
              time.perf_counter() - started)  # fmt: skip
     return Prepared(data, db, env)
+
+
+def generate_and_land(data: Path, db: Path, profile: str, seed: int, **options: Any) -> bool:
+    """Generate ``profile`` / ``seed`` into ``data`` unless its manifest.json is there (``options`` go to
+    ``generate``: overrides, hold_out_days), and land it into ``db`` unless that file exists; returns whether it
+    landed. Untimed."""
+    if not (data / "manifest.json").exists():
+        started = time.perf_counter()
+        generate(profile, seed, data, **options)
+        log.info("generate %s: %.0f s", data.name, time.perf_counter() - started)
+    if db.exists():
+        return False
+    started = time.perf_counter()
+    con = duckdb.connect(str(db))
+    try:
+        land_directory(con, data)
+    finally:
+        con.close()
+    log.info("land into %s: %.0f s", db, time.perf_counter() - started)
+    return True
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:

@@ -24,10 +24,9 @@ from pathlib import Path
 
 import duckdb
 from _measure import measured  # bench/ helpers (the script's folder is on sys.path)
-from _prepare import dbt, dbt_env
+from _prepare import dbt, dbt_env, generate_and_land
 
 from loaders.landing import land_directory
-from loaders.synthetic.generator import generate
 
 log = logging.getLogger("bench")
 
@@ -63,19 +62,8 @@ def main() -> None:
     name = f"{args.profile}-{args.seed}-days{args.days}"
     data, landed = args.out / name, args.out / f"{name}.duckdb"
     args.out.mkdir(parents=True, exist_ok=True)
-    if not (data / "manifest.json").exists():
-        started = time.perf_counter()
-        generate(args.profile, args.seed, data, hold_out_days=args.days)
-        log.info("generate %s: %.0f s", name, time.perf_counter() - started)
+    generate_and_land(data, landed, args.profile, args.seed, hold_out_days=args.days)  # once
     days = list(json.loads((data / "manifest.json").read_text())["held_out_days"]["days"])
-    if not landed.exists():
-        started = time.perf_counter()
-        con = duckdb.connect(str(landed))
-        try:
-            land_directory(con, data)
-        finally:
-            con.close()
-        log.info("land the history into %s: %.0f s", landed, time.perf_counter() - started)
 
     db = args.out / f"{name}-run.duckdb"
     shutil.copy(landed, db)

@@ -1,13 +1,6 @@
 {#- Longer than 200 lines: both shapes of a conversation's effort inputs (details metrics, event stream) and their
     fallbacks are read side by side, so the provenance columns can say which one won. -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='conversation_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
-    )
-}}
+{{ config(materialized='incremental', unique_key='conversation_id') }}
 {%- set incremental = incremental_ready('inputs_loaded_at') %}
 -- One row per conversation: the inputs of the behavioural CES (transfers, queue wait) with their
 -- provenance, the other effort signals (IVR, hold, handle), and both sources side by side so that

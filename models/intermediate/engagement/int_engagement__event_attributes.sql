@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_key') }}
 {%- set incremental = incremental_ready('event_loaded_at') %}
 -- Incremental: the attributes of the events whose deduplicated row changed since the last run (a new event, or
 -- a retry that made another delivery the first) are read again, whole.

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_key') }}
 {%- set incremental = incremental_ready('last_loaded_at') %}
 -- Incremental: only deliveries landed after the last run are keyed. An event they belong to is ranked again
 -- with its stored row standing in for its earlier deliveries: that row is their first delivery (by arrival),

@@ -1,13 +1,6 @@
 {#- Longer than 200 lines: an event's canonical attributes and its top violation come from the same attribute rows;
     split, those rows would be read and grouped twice. -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
-    )
-}}
+{{ config(materialized='incremental', unique_key='event_key') }}
 {%- set incremental = incremental_ready('last_loaded_at') %}
 -- Incremental: the events whose deduplicated row changed since the last run are normalised again, whole.
 with

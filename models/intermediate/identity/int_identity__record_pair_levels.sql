@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='pair_key',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
-    )
-}}
+{{ config(materialized='incremental', unique_key='pair_key') }}
 {%- set incremental = incremental_ready('records_loaded_at') %}
 -- Incremental: a pair's levels depend only on its two records (and the seeds), so a run compares only the
 -- candidate pairs it has not compared yet and those with a record landed again since (a new version).

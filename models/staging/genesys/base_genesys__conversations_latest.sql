@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='conversation_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
-    )
-}}
+{{ config(materialized='incremental', unique_key='conversation_id') }}
 {%- set incremental = incremental_ready('last_loaded_at') %}
 
 -- One row per conversation: its latest version, parsed once into a typed structure that the

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='conversation_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='sync_all_columns',
-    )
-}}
+{{ config(materialized='incremental', unique_key='conversation_id') }}
 {%- set incremental = incremental_ready('conversation_loaded_at') %}
 -- Incremental: the metrics of the conversations whose latest version changed since the last run.
 with sessions as (
