@@ -117,13 +117,7 @@ def _split_csv(path: Path, out: Path, target: Path, column: str, day_of: Callabl
         fields = next(csv.reader([line]), [])
         day = day_of(_date_of(fields[position])) if len(fields) > position else None
         (kept if day is None else per_day.setdefault(day, [])).append(line)
-    path.write_text("".join(kept), encoding="utf-8", newline="")
-    relative = path.relative_to(out)
-    for day, records in per_day.items():
-        dest = target / day.isoformat() / relative
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(text[:header_end] + "".join(records), encoding="utf-8", newline="")
-        count(day, str(relative), len(records))
+    _write(path, out, target, kept, per_day, count, header=text[:header_end])
 
 
 def _split_lines(path: Path, out: Path, target: Path, day_of: Callable[[date | None], date | None],
@@ -138,12 +132,19 @@ def _split_lines(path: Path, out: Path, target: Path, day_of: Callable[[date | N
                 received = None  # a cut-off or damaged line stays where it was
             day = day_of(_date_of(received if isinstance(received, str) else None))
             (kept if day is None else per_day.setdefault(day, [])).append(line)
+    _write(path, out, target, kept, per_day, count)
+
+
+def _write(path: Path, out: Path, target: Path, kept: list[str], per_day: dict[date, list[str]],
+           count: Callable[[date, str, int], None], header: str = "") -> None:
+    """``path`` keeps ``kept`` (its header included); each day's records go to the same path under
+    ``target/<day>/``, after ``header``."""
     path.write_text("".join(kept), encoding="utf-8", newline="")
     relative = path.relative_to(out)
-    for day, lines in per_day.items():
+    for day, records in per_day.items():
         dest = target / day.isoformat() / relative
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if lines and not lines[-1].endswith("\n"):
-            lines[-1] += "\n"
-        dest.write_text("".join(lines), encoding="utf-8", newline="")
-        count(day, str(relative), len(lines))
+        if records and not records[-1].endswith("\n"):
+            records[-1] += "\n"
+        dest.write_text(header + "".join(records), encoding="utf-8", newline="")
+        count(day, str(relative), len(records))
