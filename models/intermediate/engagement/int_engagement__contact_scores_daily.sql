@@ -47,10 +47,10 @@ contributions as (
     select
         features.contact_key,
         features.snapshot_at,
-        weights_row.w_intercept,
         {%- for name in model_features %}
-            features.{{ name }} * weights_row.w_{{ name }} as c_{{ name }}{{ ',' if not loop.last }}
+            features.{{ name }} * weights_row.w_{{ name }} as c_{{ name }},
         {%- endfor %}
+        weights_row.w_intercept
     from features
     cross join weights_row
 

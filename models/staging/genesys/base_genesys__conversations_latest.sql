@@ -58,7 +58,8 @@ ranked as (
 
 winners as (
 
-    select * from ranked where version_rank = 1
+    select * from ranked
+    where version_rank = 1
 
 ),
 
