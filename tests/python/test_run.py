@@ -356,18 +356,27 @@ def test_a_second_run_while_the_lock_is_held_exits_75_and_changes_nothing(tmp_pa
         assert cx_run(db, fake, *QUICK).returncode == 0
 
 
+def _started_run(db: Path, fake, ready, what: str) -> subprocess.Popen:
+    """A `cx run` in the background, returned once ``ready(process)`` holds (within 30 s)."""
+    proc = cx_run(db, fake, "--since", "2024-05-14", *QUICK, wait=False)
+    assert isinstance(proc, subprocess.Popen)
+    deadline = time.monotonic() + 30
+    while not ready(proc):
+        if time.monotonic() >= deadline or proc.poll() is not None:
+            proc.kill()
+            raise AssertionError(f"the run never {what}")
+        time.sleep(0.05)
+    return proc
+
+
 def test_two_real_runs_at_once_the_second_exits_75_naming_the_first(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     # the first run's availability request is answered after 6 s: it holds the run lock meanwhile
     faults = FaultConfig(scripted=[("GET " + AVAILABILITY, "slow")], slow_s=6.0)
     with small_fake("2024-05-17T06:30:00.000Z", faults) as fake:
-        first = cx_run(db, fake, "--since", "2024-05-14", *QUICK, wait=False)
-        assert isinstance(first, subprocess.Popen)
+        first = _started_run(db, fake, lambda p: f'"pid": {p.pid}' in (
+            lock_path(db).read_text() if lock_path(db).exists() else ""), "took the lock")
         try:
-            deadline = time.monotonic() + 30
-            while f'"pid": {first.pid}' not in (lock_path(db).read_text() if lock_path(db).exists() else ""):
-                assert time.monotonic() < deadline and first.poll() is None, "the first run never took the lock"
-                time.sleep(0.05)
             second = cx_run(db, fake, "--since", "2024-05-14", *QUICK)
             out, err = first.communicate(timeout=120)
         finally:
@@ -384,13 +393,9 @@ def test_sigterm_is_recorded_as_a_failed_step_and_releases_the_lock(tmp_path: Pa
     db = tmp_path / "w.duckdb"
     faults = FaultConfig(scripted=[("GET " + AVAILABILITY, "slow")], slow_s=8.0)
     with small_fake("2024-05-17T06:30:00.000Z", faults) as fake:
-        proc = cx_run(db, fake, "--since", "2024-05-14", *QUICK, wait=False)
-        assert isinstance(proc, subprocess.Popen)
+        proc = _started_run(db, fake, lambda p: any(t.startswith(AVAILABILITY) for _, t in list(fake.received)),
+                            "asked for availability")
         try:
-            deadline = time.monotonic() + 30
-            while not any(t.startswith(AVAILABILITY) for _, t in list(fake.received)):
-                assert time.monotonic() < deadline and proc.poll() is None, "the run never asked for availability"
-                time.sleep(0.05)
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=60)
         finally:
