@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, query, run_dbt
+from conftest import BIN, ROOT, query, run_dbt
 
 from loaders.compare import compare
 from loaders.landing import land_directory
@@ -26,7 +27,9 @@ from loaders.synthetic.generator import generate
 HELD_OUT_DAYS = 3
 VOLUMES = {"customers": 500, "conversations": 2500, "touches": 2500, "conversions": 150, "crm_events": 3000}
 # logs of what each run changed: one full refresh writes one entry per record, nightly runs one per change
-RUN_LOGS = frozenset({"customer_key_events", "int_identity__key_assignments"})
+RUN_LOGS = frozenset({"customer_key_events", "int_identity__key_assignments",
+                      # every version's blocking keys: nightly runs keep the old versions' keys, a full refresh has none
+                      "int_identity__block_keys"})
 
 
 def _land(db: Path, directory: Path) -> None:
@@ -127,6 +130,75 @@ def test_json_payloads_are_identical_text(warehouses: tuple[Path, Path]) -> None
         assert con.execute(query).fetchall() == [], mart
 
 
+HAND_MAPPING = "id=source_record_id,first=first_name,last=last_name,email=email,phone=phone,changed=updated_at"
+
+
+def _land_people(db: Path, path: Path, rows: list[str]) -> None:
+    path.write_text("id,first,last,email,phone,changed\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    landed = subprocess.run(
+        [str(BIN / "cx"), "load", "customers", str(path), "--source-system", "hand", "--map", HAND_MAPPING,
+         "--db", str(db), "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert landed.returncode == 0, landed.stdout + landed.stderr
+
+
+def test_candidate_pairs_follow_changed_records_and_block_sizes(tmp_path: Path) -> None:
+    """By hand, on the seed's blocking rules (phone: no cap; phone_tail, the last 7 digits: at most 5 records).
+    Night 1: A and B share an email, A and C a phone. Night 2: B's new version has its own email (A-B goes); E
+    shares D's email (D-E comes); F, G, H, I have other phones ending like A's, so the phone_tail block holds 6
+    records and is skipped (A-C keeps only phone). Night 3: I's new phone leaves that block: 5 records, usable
+    again, so A, C, F, G, H pair among themselves although none of them changed. A full refresh agrees."""
+    db = tmp_path / "warehouse.duckdb"
+    assert run_dbt(db, "seed").returncode == 0
+    selection = ("--select", "+int_identity__candidate_pairs")
+    pairs_sql = """
+        select
+            least(left_record.source_record_id, right_record.source_record_id) || '-'
+            || greatest(left_record.source_record_id, right_record.source_record_id),
+            pairs.blocking_rules
+        from intermediate.int_identity__candidate_pairs as pairs
+        inner join intermediate.int_identity__records as left_record
+            on pairs.left_record_key = left_record.customer_record_key
+        inner join intermediate.int_identity__records as right_record
+            on pairs.right_record_key = right_record.customer_record_key
+        order by 1
+    """
+    columns = "pair_id, pair_key, left_record_key, right_record_key, blocking_rules, blocking_rule_count"
+    everything = f"select {columns} from intermediate.int_identity__candidate_pairs order by pair_key"
+
+    def night(number: int, rows: list[str]) -> list[tuple]:
+        _land_people(db, tmp_path / f"night{number}.csv", rows)
+        built = run_dbt(db, "run", *selection)
+        assert built.returncode == 0, built.stdout[-3000:]
+        return query(db, pairs_sql)
+
+    first = night(1, [
+        "A,Ann,Archer,shared@example.com,+12025550101,2026-01-01T00:00:00Z",
+        "B,Bob,Brown,shared@example.com,+12025550102,2026-01-01T00:00:00Z",
+        "C,Cid,Cole,,+12025550101,2026-01-01T00:00:00Z",
+        "D,Dee,Dunn,dee@example.com,,2026-01-01T00:00:00Z",
+    ])
+    assert first == [("A-B", "email"), ("A-C", "phone,phone_tail")]
+    second = night(2, [
+        "B,Bob,Brown,bob@example.com,+12025550102,2026-01-02T00:00:00Z",
+        "E,Eve,Evans,dee@example.com,,2026-01-02T00:00:00Z",
+        "F,Fay,Ford,,+13125550101,2026-01-02T00:00:00Z",
+        "G,Gus,Grant,,+14155550101,2026-01-02T00:00:00Z",
+        "H,Hal,Hill,,+16175550101,2026-01-02T00:00:00Z",
+        "I,Ian,Ives,,+17185550101,2026-01-02T00:00:00Z",
+    ])
+    assert second == [("A-C", "phone"), ("D-E", "email")]
+    third = night(3, ["I,Ian,Ives,,+17185550199,2026-01-03T00:00:00Z"])
+    tail_only = [f"{a}-{b}" for a, b in
+                 [("A", "F"), ("A", "G"), ("A", "H"), ("C", "F"), ("C", "G"), ("C", "H"), ("F", "G"), ("F", "H"),
+                  ("G", "H")]]
+    assert third == sorted([("A-C", "phone,phone_tail"), ("D-E", "email")] + [(p, "phone_tail") for p in tail_only])
+    incremental = query(db, everything)
+    assert run_dbt(db, "run", "--full-refresh", *selection).returncode == 0
+    assert query(db, everything) == incremental
+
+
 def _delivery(received: str, contact: str, kind: str, at: str, attributes: dict) -> str:
     return json.dumps({"received_at": received, "headers": {"X-Request-Id": f"req-{received}"},
                        "body": {"contact_id": contact, "event_type": kind, "event_timestamp": at,
@@ -193,6 +265,7 @@ WATERMARKS = {
     "intermediate.int_engagement__event_attributes": "event_loaded_at",
     "intermediate.int_engagement__events_normalized": "last_loaded_at",
     "intermediate.int_identity__record_pair_levels": "records_loaded_at",
+    "intermediate.int_identity__candidate_pairs": "records_loaded_at",
 }
 
 

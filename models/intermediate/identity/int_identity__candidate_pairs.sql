@@ -1,18 +1,26 @@
-{#- Longer than 200 lines: blocking keys, their pairs and the interaction links are one step (candidate generation),
-    kept together so the integer ids below survive from key to pair. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='pair_key',
+    pre_hook="{% if is_incremental() and not incremental_ready('records_loaded_at') %}delete from {{ this }}{% endif %}",
+    post_hook="delete from {{ this }} where blocking_rule_count = 0"
+) }}
+{#- Longer than 200 lines: blocking keys, their pairs, the interaction links and the incremental scope are one
+    step (candidate generation), kept together so the integer ids below survive from key to pair. -#}
 {#-
     Performance (large profile): records get an integer id (in key order) for the self-join and the pair
-    grouping, a key is built with max(case …) per key position (no ordered string aggregation), and every
-    pair gets an integer pair_id that the downstream identity models join and group on instead of pair_key.
+    grouping, and every pair an integer pair_id (the md5 of its key as a number) that the downstream identity
+    models join and group on instead of pair_key.
+
+    Incremental (issue 16): a pair can change only when a block both records share gains or loses a member (its
+    size may cross max_block_size), when one of them changed, or when an interaction link appears or goes. So a
+    run takes the records landed since the last run (changed), every block key any version of them ever had
+    (int_identity__block_keys keeps them: touched blocks), the current members of those blocks and the two ends
+    of changed links (affected records), and recomputes exactly the pairs between two affected records. A pair
+    that no longer exists is written once as a tombstone (blocking_rule_count 0) so delete+insert removes it; the
+    post-hook deletes the tombstone. The result equals a full build. A table from before the watermark column is
+    emptied first (pre-hook) and built whole.
 -#}
-{%- set key_positions = var('identity_blocking_key_positions') | int -%}
-{#- the features the seed's rules use: any column of int_identity__records -#}
-{%- set features = [] -%}
-{%- if execute -%}
-    {%- set features = run_query(
-        'select distinct feature from ' ~ ref('identity_blocking_rules') ~ ' order by feature'
-    ).columns[0].values() | list -%}
-{%- endif -%}
+{%- set incremental = incremental_ready('records_loaded_at') %}
 
 with
 
@@ -28,11 +36,127 @@ interaction_links as (
 
 ),
 
+-- every version's keys; the current ones are those at the record's current landing time
+all_block_keys as (
+
+    select * from {{ ref('int_identity__block_keys') }}
+
+),
+
+current_block_keys as (
+
+    select
+        all_block_keys.customer_record_key,
+        all_block_keys.rule_name,
+        all_block_keys.block_key
+    from all_block_keys
+    inner join records
+        on
+            all_block_keys.customer_record_key = records.customer_record_key
+            and all_block_keys.loaded_at = records.loaded_at
+
+),
+{%- if incremental %}
+
+    changed_records as (
+
+        select customer_record_key from records
+        where loaded_at > {{ incremental_watermark('records_loaded_at') }}
+
+    ),
+
+    touched_blocks as (
+
+        select distinct
+            all_block_keys.rule_name,
+            all_block_keys.block_key
+        from all_block_keys
+        inner join changed_records
+            on all_block_keys.customer_record_key = changed_records.customer_record_key
+
+    ),
+
+    stored_links as (
+
+        select
+            previous.left_record_key,
+            previous.right_record_key
+        from {{ this }} as previous
+        where (',' || previous.blocking_rules || ',') like '%,interaction_link,%'
+
+    ),
+
+    -- links that appeared or went since the last run
+    changed_links as (
+
+        (
+            select
+                left_record_key,
+                right_record_key
+            from interaction_links
+            except
+            select
+                left_record_key,
+                right_record_key
+            from stored_links
+        )
+        union all
+        (
+            select
+                left_record_key,
+                right_record_key
+            from stored_links
+            except
+            select
+                left_record_key,
+                right_record_key
+            from interaction_links
+        )
+
+    ),
+
+    affected_records as (
+
+        select customer_record_key from changed_records
+        union
+        select current_block_keys.customer_record_key
+        from current_block_keys
+        inner join touched_blocks
+            on
+                current_block_keys.rule_name = touched_blocks.rule_name
+                and current_block_keys.block_key = touched_blocks.block_key
+        union
+        select left_record_key from changed_links
+        union
+        select right_record_key from changed_links
+
+    ),
+
+    -- the blocks an affected record is in: only their sizes and members matter to the recomputed pairs
+    scoped_blocks as (
+
+        select distinct
+            current_block_keys.rule_name,
+            current_block_keys.block_key
+        from current_block_keys
+        inner join affected_records
+            on current_block_keys.customer_record_key = affected_records.customer_record_key
+
+    ),
+{%- endif %}
+
 -- integer record ids in key order: left_record_id < right_record_id ⇔ left_record_key < right_record_key
 record_ids as (
 
     select
-        records.*,
+        records.customer_record_key,
+        records.loaded_at,
+        {%- if incremental %}
+            records.customer_record_key in (select affected_records.customer_record_key from affected_records)
+                as is_affected,
+        {%- else %}
+            true as is_affected,
+        {%- endif %}
         row_number() over (order by records.customer_record_key) as record_id
     from records
 
@@ -60,55 +184,22 @@ rule_widths as (
 
 ),
 
--- one row per (record, feature) that has a value
-record_features as (
-    {%- for feature in features %}
-
-        select
-            record_ids.record_id,
-            '{{ feature }}' as feature,
-            cast(record_ids.{{ feature }} as {{ dbt.type_string() }}) as feature_value
-        from record_ids
-        where record_ids.{{ feature }} is not null
-        {%- if not loop.last %}
-
-            union all
-        {%- endif %}
-    {%- endfor %}
-
-),
-
-record_rule_parts as (
-
-    select
-        record_features.record_id,
-        blocking_rules.rule_name,
-        blocking_rules.key_position,
-        record_features.feature_value
-    from record_features
-    inner join blocking_rules
-        on record_features.feature = blocking_rules.feature
-
-),
-
--- a record gets a rule's key only when it has every feature of the rule
 block_keys as (
 
     select
-        record_rule_parts.record_id,
-        record_rule_parts.rule_name,
-        concat_ws(
-            '|',
-            {%- for position in range(1, key_positions + 1) %}
-                max(case when record_rule_parts.key_position = {{ position }} then record_rule_parts.feature_value end)
-                {{- ',' if not loop.last }}
-            {%- endfor %}
-        ) as block_key
-    from record_rule_parts
-    inner join rule_widths
-        on record_rule_parts.rule_name = rule_widths.rule_name
-    group by record_rule_parts.record_id, record_rule_parts.rule_name, rule_widths.feature_count
-    having count(*) = rule_widths.feature_count
+        record_ids.record_id,
+        record_ids.is_affected,
+        current_block_keys.rule_name,
+        current_block_keys.block_key
+    from current_block_keys
+    {%- if incremental %}
+        inner join scoped_blocks
+            on
+                current_block_keys.rule_name = scoped_blocks.rule_name
+                and current_block_keys.block_key = scoped_blocks.block_key
+    {%- endif %}
+    inner join record_ids
+        on current_block_keys.customer_record_key = record_ids.customer_record_key
 
 ),
 
@@ -139,6 +230,9 @@ usable_block_keys as (
     where
         block_sizes.block_size > 1
         and block_sizes.block_size <= rule_widths.max_block_size
+        -- every member counts towards the size; only affected records are paired (a pair between an affected and
+        -- an unaffected record is unchanged)
+        and block_keys.is_affected
 
 ),
 
@@ -166,6 +260,7 @@ rule_pairs as (
         on interaction_links.left_record_key = left_ids.customer_record_key
     inner join record_ids as right_ids
         on interaction_links.right_record_key = right_ids.customer_record_key
+    where left_ids.is_affected and right_ids.is_affected
 
 ),
 
@@ -181,32 +276,55 @@ id_pairs as (
 
 ),
 
-numbered_pairs as (
+pairs as (
 
     select
-        row_number() over (order by id_pairs.left_record_id, id_pairs.right_record_id) as pair_id,
         left_ids.customer_record_key as left_record_key,
         right_ids.customer_record_key as right_record_key,
         id_pairs.blocking_rules,
-        id_pairs.blocking_rule_count
+        id_pairs.blocking_rule_count,
+        greatest(left_ids.loaded_at, right_ids.loaded_at) as records_loaded_at
     from id_pairs
     inner join record_ids as left_ids
         on id_pairs.left_record_id = left_ids.record_id
     inner join record_ids as right_ids
         on id_pairs.right_record_id = right_ids.record_id
+    {%- if incremental %}
+
+        union all
+
+        -- tombstones: stored pairs between two affected records that no rule pairs any more
+        select
+            previous.left_record_key,
+            previous.right_record_key,
+            cast(null as {{ dbt.type_string() }}) as blocking_rules,
+            0 as blocking_rule_count,
+            previous.records_loaded_at
+        from {{ this }} as previous
+        inner join record_ids as left_ids
+            on previous.left_record_key = left_ids.customer_record_key
+        inner join record_ids as right_ids
+            on previous.right_record_key = right_ids.customer_record_key
+        left join id_pairs
+            on
+                left_ids.record_id = id_pairs.left_record_id
+                and right_ids.record_id = id_pairs.right_record_id
+        where left_ids.is_affected and right_ids.is_affected and id_pairs.left_record_id is null
+    {%- endif %}
 
 ),
 
 final as (
 
     select
-        pair_id,
+        {{ surrogate_key_number(['left_record_key', 'right_record_key']) }} as pair_id,
         {{ surrogate_key(['left_record_key', 'right_record_key']) }} as pair_key,
         left_record_key,
         right_record_key,
         blocking_rules,
-        blocking_rule_count
-    from numbered_pairs
+        blocking_rule_count,
+        records_loaded_at
+    from pairs
 
 )
 
