@@ -78,6 +78,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "and dbt build per day; `cx load OUT` skips days/). Default 0"
         ),
     )
+    parser.add_argument(
+        "--changed-records-per-day",
+        type=int,
+        default=None,
+        metavar="K",
+        help=(
+            "with --hold-out-days: each held-out day also gets K existing customer records in a new version (a new "
+            "email, phone, address or last name), as a CRM export carries them (default: 0.2%% of the customer "
+            "records, at least 5; 0 for none)"
+        ),
+    )
     add_quiet(parser, "--no-progress")
     parser.set_defaults(func=run)
 
@@ -104,7 +115,7 @@ def _with_progress(args: argparse.Namespace, overrides: dict[str, int | None]) -
             bar.update(tasks[stage], completed=done, total=total)
 
         return generate(args.profile, args.seed, args.out, overrides, progress=on_stage, noise=args.noise,
-                        hold_out_days=args.hold_out_days)
+                        hold_out_days=args.hold_out_days, changed_records_per_day=args.changed_records_per_day)
 
 
 def _summary(manifest: dict[str, Any], out: Path, seconds: float) -> None:

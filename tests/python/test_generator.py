@@ -631,7 +631,7 @@ def _landable_records(root: Path) -> dict[str, list[str]]:
 
 def test_hold_out_days_moves_records_without_changing_any(gen: Path, tmp_path: Path) -> None:
     held = tmp_path / "held"
-    manifest = generate("demo", 7, held, SMALL, hold_out_days=3)
+    manifest = generate("demo", 7, held, SMALL, hold_out_days=3, changed_records_per_day=0)
     days = sorted(p.name for p in (held / "days").iterdir())
     assert days == ["2026-10-29", "2026-10-30", "2026-10-31"]
     assert list(manifest["held_out_days"]["days"]) == days
@@ -657,3 +657,30 @@ def test_hold_out_days_moves_records_without_changing_any(gen: Path, tmp_path: P
             assert json.loads(line)["received_at"][:10] < days[0]
         except json.JSONDecodeError:
             pass  # the cut-off last line of an archive stays in the history
+
+
+def test_held_out_days_carry_changed_versions_of_existing_records(tmp_path: Path) -> None:
+    """Each held-out day gets K new versions of history records: same source and id, dated that day, exactly one
+    of email / phone / address / last name different (a move may keep the city), every other column unchanged."""
+    held = tmp_path / "held"
+    manifest = generate("demo", 7, held, SMALL, hold_out_days=2, changed_records_per_day=4)
+    assert manifest["held_out_days"]["changed_records_per_day"] == 4
+    history = {}
+    for path in (held / "customers").glob("customers_*.csv"):
+        history.update({(path.name, row["source_record_id"]): row for row in _csv(path)})
+    groups = {"email": {"email"}, "phone": {"phone"}, "move": {"street", "city", "postcode"}, "name": {"last_name"}}
+    seen = 0
+    for day in manifest["held_out_days"]["days"]:
+        per_day = 0
+        for path in (held / "days" / day / "customers").glob("customers_*.csv"):
+            for row in _csv(path):
+                old = history.get((path.name, row["source_record_id"]))
+                if old is None:
+                    continue  # a record first dated on this day, moved out of the history
+                per_day += 1
+                assert row["updated_at"][:10] == day
+                differing = {c for c in row if c != "updated_at" and row[c] != old[c]}
+                assert differing and any(differing <= group for group in groups.values()), differing
+        assert per_day == 4
+        seen += per_day
+    assert seen == 8

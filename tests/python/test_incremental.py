@@ -61,7 +61,8 @@ def _incremental_models() -> set[str]:
 def warehouses(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("incremental")
     data = root / "data"
-    manifest = generate("demo", 11, data, VOLUMES, hold_out_days=HELD_OUT_DAYS)
+    # 20 customer records a day change (email, phone, address, last name): blocks, pairs and clusters must follow
+    manifest = generate("demo", 11, data, VOLUMES, hold_out_days=HELD_OUT_DAYS, changed_records_per_day=20)
     days = list(manifest["held_out_days"]["days"])
     nightly = root / "nightly" / "warehouse.duckdb"
     nightly.parent.mkdir()

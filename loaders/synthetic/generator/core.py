@@ -63,13 +63,16 @@ def generate(
     progress: ProgressFn | None = None,
     noise: str = "standard",
     hold_out_days: int = 0,
+    changed_records_per_day: int | None = None,
 ) -> dict[str, Any]:
     """Write the synthetic data set to ``out_dir`` and return the manifest (also written as manifest.json).
 
     Deterministic: the same (profile, seed, overrides, noise) produce byte-identical files. ``noise="heavy"``
     corrupts the customer records much harder and adds duplicates (loaders/synthetic/generator/corrupt.py); every other
     file is the same as with ``"standard"``. ``hold_out_days=N`` then moves the records of the window's last N days
-    into ``out_dir/days/<date>/`` (split.py), the files that would arrive night by night.
+    into ``out_dir/days/<date>/`` (split.py), the files that would arrive night by night, and adds to each day
+    ``changed_records_per_day`` new versions of existing customer records (default: 0.2 % of the customer records,
+    at least 5; 0 for none).
     """
     if noise not in NOISE_LEVELS:
         raise ValueError(f"unknown noise {noise!r}; choose one of {', '.join(NOISE_LEVELS)}")
@@ -174,7 +177,9 @@ def generate(
         json.dump(manifest, fh, indent=2)
         fh.write("\n")
     if hold_out_days:
-        split_days(out, hold_out_days)
+        if changed_records_per_day is None:
+            changed_records_per_day = max(5, manifest["counts"].get("crm_customer_records", 0) // 500)
+        split_days(out, hold_out_days, changed_records_per_day)
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     return manifest
 

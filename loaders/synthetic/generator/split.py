@@ -8,6 +8,11 @@ local date, a conversion's date, a CRM delivery's ``received_at``, a customer re
 record dated after the window's end goes to the last day, and one whose date cannot be read stays in the
 history. Campaigns stay in the history. Moving records changes no value: landing the history and every day
 lands exactly the records of the unsplit data set.
+
+``changed_per_day=K`` adds what a CRM export also carries night by night: K existing customer records per day
+in a new version (same source and id, ``updated_at`` on that day) with one change a person makes — a new email
+provider, a new phone number, a move to another address, a new last name. The new versions are additions, so
+the incremental models must replace a record's blocks, pairs and clusters, not only add new ones.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 import re
 import shutil
 from collections.abc import Callable
@@ -43,9 +49,10 @@ def held_days(reference_time: str, days: int) -> list[date]:
     return [end - timedelta(days=n) for n in range(days, 0, -1)]
 
 
-def split_days(out: str | Path, days: int) -> dict[str, dict[str, int]]:
+def split_days(out: str | Path, days: int, changed_per_day: int = 0) -> dict[str, dict[str, int]]:
     """Move the records of the last ``days`` days of the generated data set in ``out`` into
-    ``out/days/<date>/``; returns, per day, how many records of each file moved there."""
+    ``out/days/<date>/`` and add ``changed_per_day`` changed customer-record versions to each day; returns, per
+    day, how many records of each file went there."""
     out = Path(out)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -89,8 +96,10 @@ def split_days(out: str | Path, days: int) -> dict[str, dict[str, int]]:
     events = out / "crm" / "events.ndjson"
     if events.exists():
         _split_lines(events, out, target, day_of, count)
+    if changed_per_day:
+        _change_records(out, target, held, changed_per_day, random.Random(f"{manifest.get('seed')}-changes"), count)
 
-    manifest["held_out_days"] = {"directory": DAYS_DIR, "days": moved}
+    manifest["held_out_days"] = {"directory": DAYS_DIR, "days": moved, "changed_records_per_day": changed_per_day}
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return moved
 
@@ -148,3 +157,61 @@ def _write(path: Path, out: Path, target: Path, kept: list[str], per_day: dict[d
             records[-1] += "\n"
         dest.write_text(header + "".join(records), encoding="utf-8", newline="")
         count(day, str(relative), len(records))
+
+
+def _change_records(out: Path, target: Path, held: list[date], per_day: int, rng: random.Random,
+                    count: Callable[[date, str, int], None]) -> None:
+    """Append ``per_day`` changed versions of history customer records to each held day's customer files."""
+    files: dict[Path, tuple[list[str], list[dict[str, str]], str]] = {}
+    for path in sorted((out / "customers").glob("customers_*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            text = fh.read()
+        newline = "\r\n" if text.split("\n", 1)[0].endswith("\r") else "\n"
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        files[path] = (list(reader.fieldnames or []), list(reader), newline)
+    candidates = [(path, row) for path, (_, rows, _) in files.items() for row in rows if row.get("updated_at")]
+    chosen = rng.sample(candidates, min(len(candidates), per_day * len(held)))
+    for number, (path, row) in enumerate(chosen):
+        day = held[number // per_day]
+        changed = _changed(row, [r for _, r in rng.sample(candidates, min(len(candidates), 5))], rng)
+        seconds = rng.randrange(86_400)
+        changed["updated_at"] = f"{day.isoformat()}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}Z"
+        header, _, newline = files[path]
+        dest = target / day.isoformat() / path.relative_to(out)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator=newline)
+        if not dest.exists():
+            writer.writeheader()
+        writer.writerow(changed)
+        with dest.open("a", encoding="utf-8", newline="") as fh:
+            fh.write(buffer.getvalue())
+        count(day, f"{path.relative_to(out)} (changed versions)", 1)
+
+
+def _changed(row: dict[str, str], others: list[dict[str, str]], rng: random.Random) -> dict[str, str]:
+    """``row`` with one change a person makes; ``others`` lend a name or an address."""
+    row = dict(row)
+    kinds = [kind for kind, column in (("email", "email"), ("phone", "phone"), ("move", "street"),
+                                       ("name", "last_name")) if row.get(column)]
+    kind = rng.choice(kinds) if kinds else None
+    if kind == "email":
+        local = row["email"].split("@", 1)[0]
+        row["email"] = f"{local}{rng.randrange(10, 99)}@{rng.choice(['gmail.com', 'outlook.com', 'proton.me', 'icloud.com'])}"
+    elif kind == "phone":
+        digits = [i for i, ch in enumerate(row["phone"]) if ch.isdigit()]
+        phone = list(row["phone"])
+        for i in digits[-4:]:
+            phone[i] = str(rng.randrange(10))
+        row["phone"] = "".join(phone)
+    elif kind == "move":
+        lender = next((o for o in others if o.get("street")), None)
+        if lender:
+            for column in ("street", "city", "postcode"):
+                if column in row and column in lender:
+                    row[column] = lender[column]
+    elif kind == "name":
+        lender = next((o for o in others if o.get("last_name") and o["last_name"] != row["last_name"]), None)
+        if lender:
+            row["last_name"] = lender["last_name"]
+    return row

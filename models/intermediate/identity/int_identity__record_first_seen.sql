@@ -13,7 +13,7 @@ sightings as (
         customer_record_key,
         source_system,
         source_record_id,
-        loaded_at as first_seen_at
+        first_loaded_at as first_seen_at
     from records
     {%- if is_incremental() %}
 

@@ -1,7 +1,12 @@
-{{ config(materialized='incremental', unique_key='pair_key') }}
+{{ config(
+    materialized='incremental',
+    unique_key='pair_key',
+    post_hook="delete from {{ this }} where pair_key not in (select candidates.pair_key from {{ ref('int_identity__candidate_pairs') }} as candidates)"
+) }}
 {%- set incremental = incremental_ready('records_loaded_at') %}
 -- Incremental: a pair's levels depend only on its two records (and the seeds), so a run compares only the
--- candidate pairs it has not compared yet and those with a record landed again since (a new version).
+-- candidate pairs it has not compared yet and those with a record landed again since (a new version); the
+-- post-hook drops the pairs that are no longer candidates.
 
 with
 

@@ -65,7 +65,8 @@ final as (
         {{ normalize_name('records.city') }} as city,
         records.source_updated_at,
         records.trust_rank,
-        records._loaded_at as loaded_at
+        records._loaded_at as loaded_at,
+        records.first_loaded_at
     from records
     left join name_aliases
         on records.first_name_normalized = name_aliases.alias

@@ -57,7 +57,11 @@ latest_records as (
         row_number() over (
             partition by records.source_system, trim(records.source_record_id)
             order by records._loaded_at desc, records._source_file desc, records._source_line desc
-        ) as version_rank
+        ) as version_rank,
+        -- when the record's first version was landed (a later version keeps the record's age)
+        min(records._loaded_at) over (
+            partition by records.source_system, trim(records.source_record_id)
+        ) as first_loaded_at
     from records
 
 ),
@@ -81,6 +85,7 @@ with_system as (
         latest_records.updated_at,
         latest_records.raw_attributes,
         latest_records._loaded_at,
+        latest_records.first_loaded_at,
         country_codes.country_code,
         source_systems.trust_rank,
         -- the record's own country first, then its system's, then the project default
@@ -129,7 +134,8 @@ final as (
         {{ to_utc('updated_at', 'default_timezone') }} as source_updated_at,
         trust_rank,
         raw_attributes,
-        _loaded_at
+        _loaded_at,
+        first_loaded_at
     from with_system
 
 )
