@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-RUN_TIME_COLUMNS = frozenset({"snapshot_taken_at", "assigned_at"})  # the build's clock, not the data's
+# the build's clock, not the data's
+RUN_TIME_COLUMNS = frozenset({"snapshot_taken_at", "assigned_at", "computed_at", "pairs_computed_at", "estimated_at",
+                              "parameters_estimated_at"})
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 
 

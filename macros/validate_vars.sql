@@ -30,6 +30,7 @@
         'identity_em_iterations': {'type': 'integer', 'min': 1, 'max': 200},
         'identity_em_sessions': {'type': 'em_sessions'},
         'identity_prior_em_iterations': {'type': 'integer', 'min': 0, 'max': 100},
+        'identity_weights_max_age_days': {'type': 'integer', 'min': 0},
         'identity_u_sample_pairs': {'type': 'integer', 'min': 1},
         'identity_u_sample_offsets': {'type': 'integer', 'min': 1},
         'identity_conflict_cut_rounds': {'type': 'integer', 'min': 0, 'max': 50},

@@ -43,7 +43,9 @@ def _land(db: Path, directory: Path) -> None:
 def _build(db: Path, reference_time: datetime, *args: str) -> None:
     os.environ["CX_REFERENCE_TIME"] = reference_time.strftime("%Y-%m-%d %H:%M:%S")
     try:
-        result = run_dbt(db, "build", *args)
+        # identity re-estimates its parameters every night here, as a full refresh does (by default weekly:
+        # test_frozen_parameters_score_only_changed_pairs)
+        result = run_dbt(db, "build", *args, vars={"identity_weights_max_age_days": 0})
     finally:
         del os.environ["CX_REFERENCE_TIME"]
     assert result.returncode == 0 and not result.failures(), result.stdout[-4000:]
@@ -149,10 +151,14 @@ def test_candidate_pairs_follow_changed_records_and_block_sizes(tmp_path: Path) 
     Night 1: A and B share an email, A and C a phone. Night 2: B's new version has its own email (A-B goes); E
     shares D's email (D-E comes); F, G, H, I have other phones ending like A's, so the phone_tail block holds 6
     records and is skipped (A-C keeps only phone). Night 3: I's new phone leaves that block: 5 records, usable
-    again, so A, C, F, G, H pair among themselves although none of them changed. A full refresh agrees."""
+    again, so A, C, F, G, H pair among themselves although none of them changed. A full refresh agrees.
+
+    Scores: the parameters estimated on night 1 are kept (weekly by default), so nights 2 and 3 score only the
+    pairs candidate generation recomputed (D-E keeps night 2's score on night 3), and rescoring every pair from
+    scratch with the same parameters gives the same table."""
     db = tmp_path / "warehouse.duckdb"
     assert run_dbt(db, "seed").returncode == 0
-    selection = ("--select", "+int_identity__candidate_pairs")
+    selection = ("--select", "+int_identity__pair_scores")
     pairs_sql = """
         select
             least(left_record.source_record_id, right_record.source_record_id) || '-'
@@ -167,6 +173,11 @@ def test_candidate_pairs_follow_changed_records_and_block_sizes(tmp_path: Path) 
     """
     columns = "pair_id, pair_key, left_record_key, right_record_key, blocking_rules, blocking_rule_count"
     everything = f"select {columns} from intermediate.int_identity__candidate_pairs order by pair_key"
+    weights_sql = "select * from intermediate.int_identity__comparison_weights order by comparison, level_order"
+    frequencies_sql = "select * from intermediate.int_identity__value_frequencies order by comparison, feature_value"
+    scores_sql = ("select pair_key, blocking_rules, match_weight, match_probability, score_decision, explanation "
+                  "from intermediate.int_identity__pair_scores order by pair_key")
+    pairs_key_sql = pairs_sql.replace("pairs.blocking_rules", "pairs.pair_key").replace("order by 1", "")
 
     def night(number: int, rows: list[str]) -> list[tuple]:
         _land_people(db, tmp_path / f"night{number}.csv", rows)
@@ -181,6 +192,7 @@ def test_candidate_pairs_follow_changed_records_and_block_sizes(tmp_path: Path) 
         "D,Dee,Dunn,dee@example.com,,2026-01-01T00:00:00Z",
     ])
     assert first == [("A-B", "email"), ("A-C", "phone,phone_tail")]
+    weights, frequencies = query(db, weights_sql), query(db, frequencies_sql)
     second = night(2, [
         "B,Bob,Brown,bob@example.com,+12025550102,2026-01-02T00:00:00Z",
         "E,Eve,Evans,dee@example.com,,2026-01-02T00:00:00Z",
@@ -190,11 +202,27 @@ def test_candidate_pairs_follow_changed_records_and_block_sizes(tmp_path: Path) 
         "I,Ian,Ives,,+17185550101,2026-01-02T00:00:00Z",
     ])
     assert second == [("A-C", "phone"), ("D-E", "email")]
+    # mark D-E's stored score: a run that scored it again would overwrite the mark
+    con = duckdb.connect(str(db))
+    con.execute("update intermediate.int_identity__pair_scores set match_weight = -999 "
+                f"where pair_key = (select pair_key from ({pairs_key_sql}) as labelled (label, pair_key) where label = 'D-E')")
+    con.close()
     third = night(3, ["I,Ian,Ives,,+17185550199,2026-01-03T00:00:00Z"])
     tail_only = [f"{a}-{b}" for a, b in
                  [("A", "F"), ("A", "G"), ("A", "H"), ("C", "F"), ("C", "G"), ("C", "H"), ("F", "G"), ("F", "H"),
                   ("G", "H")]]
     assert third == sorted([("A-C", "phone,phone_tail"), ("D-E", "email")] + [(p, "phone_tail") for p in tail_only])
+    # the parameters of night 1, untouched
+    assert query(db, weights_sql) == weights and query(db, frequencies_sql) == frequencies
+    scored = query(db, scores_sql)
+    assert [row[0] for row in scored] == [row[1] for row in query(db, everything)]  # every candidate, no other pair
+    marked = [row for row in scored if row[2] == -999]
+    assert len(marked) == 1  # D-E was not scored again on night 3
+    rescored = run_dbt(db, "run", "--full-refresh", "--select", "int_identity__pair_scores")
+    assert rescored.returncode == 0, rescored.stdout[-3000:]
+    fresh = query(db, scores_sql)
+    assert [row for row in fresh if row[0] != marked[0][0]] == [row for row in scored if row != marked[0]]
+    assert [row[2] for row in fresh if row[0] == marked[0][0]] != [-999]
     incremental = query(db, everything)
     assert run_dbt(db, "run", "--full-refresh", *selection).returncode == 0
     assert query(db, everything) == incremental
@@ -267,6 +295,10 @@ WATERMARKS = {
     "intermediate.int_engagement__events_normalized": "last_loaded_at",
     "intermediate.int_identity__record_pair_levels": "records_loaded_at",
     "intermediate.int_identity__candidate_pairs": "records_loaded_at",
+    "intermediate.int_identity__comparison_levels": "pairs_computed_at",
+    "intermediate.int_identity__pair_scores": "pairs_computed_at",
+    "intermediate.int_identity__comparison_weights": "estimated_at",
+    "intermediate.int_identity__value_frequencies": "estimated_at",
 }
 
 

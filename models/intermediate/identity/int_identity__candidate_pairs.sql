@@ -323,7 +323,9 @@ final as (
         right_record_key,
         blocking_rules,
         blocking_rule_count,
-        records_loaded_at
+        records_loaded_at,
+        -- when this run (re)computed the pair: the downstream identity models redo the pairs computed after them
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as computed_at
     from pairs
 
 )

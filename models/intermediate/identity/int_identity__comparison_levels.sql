@@ -1,8 +1,20 @@
+{{ config(
+    materialized='incremental',
+    unique_key='pair_key',
+    post_hook="delete from {{ this }} where pair_key not in (select candidates.pair_key from {{ ref('int_identity__candidate_pairs') }} as candidates)"
+) }}
+{%- set incremental = incremental_ready('pairs_computed_at') %}
+-- Incremental: only the candidate pairs int_identity__candidate_pairs (re)computed since the last run (new pairs,
+-- pairs of a changed record, pairs whose blocks or interaction link changed); the post-hook drops pairs that
+-- are no longer candidates.
 with
 
 candidate_pairs as (
 
     select * from {{ ref('int_identity__candidate_pairs') }}
+    {%- if incremental %}
+        where computed_at > {{ incremental_watermark('pairs_computed_at') }}
+    {%- endif %}
 
 ),
 
@@ -92,7 +104,8 @@ final as (
         levels.comparison,
         levels.level_order,
         comparisons.level_name,
-        levels.exact_value
+        levels.exact_value,
+        candidate_pairs.computed_at as pairs_computed_at
     from levels
     inner join candidate_pairs
         on levels.pair_id = candidate_pairs.pair_id

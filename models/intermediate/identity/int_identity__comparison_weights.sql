@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['comparison', 'level_order'],
+    pre_hook="{{ identity_parameters_pre_hook() }}"
+) }}
+{#- Re-estimated on a schedule (macros/identity/identity_parameters.sql): when not due, this run keeps the stored
+    rows. -#}
 {#-
     The per-pair evidence is summed once (pair_evidence); the prior's re-estimation rounds read its
     histogram (evidence_histogram), not the pairs.
@@ -162,10 +169,12 @@ final as (
         level_weights.training_pairs,
         level_weights.bayes_factor,
         ln(level_weights.bayes_factor) / ln(2.0) as match_weight,
-        prior_{{ var('identity_prior_em_iterations') | int }}.prior_match_probability
+        prior_{{ var('identity_prior_em_iterations') | int }}.prior_match_probability,
+        {{ identity_parameters_estimated_at() }} as estimated_at
     from level_weights
     cross join prior_{{ var('identity_prior_em_iterations') | int }}
 
 )
 
 select * from final
+{{ identity_parameters_filter() }}

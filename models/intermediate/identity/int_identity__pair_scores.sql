@@ -1,10 +1,33 @@
 {#- Longer than 200 lines: the score, the decision and the explanation all read the per-level weights (about ten
     rows per pair); split, those rows would be materialised for a second model. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='pair_key',
+    post_hook="delete from {{ this }} where pair_key not in (select candidates.pair_key from {{ ref('int_identity__candidate_pairs') }} as candidates)"
+) }}
+{#- Incremental: while the parameters (m, u, prior, term frequencies) are the stored ones, a run scores only the
+    pairs int_identity__candidate_pairs (re)computed since the last run; parameters estimated after the stored
+    scores (macros/identity/identity_parameters.sql) rescore every pair. -#}
+{%- set incremental = incremental_ready('pairs_computed_at') and incremental_ready('parameters_estimated_at') %}
+{%- set parameters_sql -%}
+    select greatest(
+        (select max(estimated_at) from {{ ref('int_identity__comparison_weights') }}),
+        (select max(estimated_at) from {{ ref('int_identity__value_frequencies') }})
+    )
+{%- endset -%}
+{%- if incremental and execute -%}
+    {%- set current = run_query(parameters_sql).columns[0].values()[0] -%}
+    {%- set scored = run_query('select max(parameters_estimated_at) from ' ~ this).columns[0].values()[0] -%}
+    {%- set incremental = current == scored -%}
+{%- endif %}
 with
 
 comparison_levels as (
 
     select * from {{ ref('int_identity__comparison_levels') }}
+    {%- if incremental %}
+        where pairs_computed_at > {{ incremental_watermark('pairs_computed_at') }}
+    {%- endif %}
 
 ),
 
@@ -23,6 +46,16 @@ value_frequencies as (
 candidate_pairs as (
 
     select * from {{ ref('int_identity__candidate_pairs') }}
+    {%- if incremental %}
+        where computed_at > {{ incremental_watermark('pairs_computed_at') }}
+    {%- endif %}
+
+),
+
+parameters as (
+
+    {{ parameters_sql }}
+    as parameters_estimated_at
 
 ),
 
@@ -92,6 +125,7 @@ scored as (
         candidate_pairs.left_record_key,
         candidate_pairs.right_record_key,
         candidate_pairs.blocking_rules,
+        candidate_pairs.computed_at as pairs_computed_at,
         ln(prior_probability.prior_match_probability / (1 - prior_probability.prior_match_probability))
         / ln(2.0) as prior_weight,
         pair_totals.evidence_weight,
@@ -128,6 +162,7 @@ decided as (
         match_weight,
         match_probability,
         has_person_evidence,
+        pairs_computed_at,
         case
             when not has_person_evidence then 'no_match'
             when match_probability >= {{ var('identity_auto_merge_threshold') }} then 'auto_merge'
@@ -200,10 +235,13 @@ final as (
         decided.decision_reason,
         explanations.agreeing_comparisons,
         explanations.disagreeing_comparisons,
-        explanations.explanation
+        explanations.explanation,
+        decided.pairs_computed_at,
+        parameters.parameters_estimated_at
     from decided
     left join explanations
         on decided.pair_id = explanations.pair_id
+    cross join parameters
 
 )
 

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['comparison', 'feature_value'],
+    pre_hook="{{ identity_parameters_pre_hook() }}"
+) }}
+{#- Re-estimated on a schedule (macros/identity/identity_parameters.sql): when not due, this run keeps the stored
+    rows. -#}
 {#-
     Why −2 (leave-pair-out, as m is estimated leave-one-out): the two compared records are the evidence,
     not a sample of the value's commonness; counting them made every rare name look about twice as common
@@ -98,9 +105,11 @@ final as (
         feature_value,
         value_count,
         record_count,
-        greatest(value_count - 2.0, 1.0) / nullif(record_count - 2.0, 0) as term_frequency_u
+        greatest(value_count - 2.0, 1.0) / nullif(record_count - 2.0, 0) as term_frequency_u,
+        {{ identity_parameters_estimated_at() }} as estimated_at
     from counted_values
 
 )
 
 select * from final
+{{ identity_parameters_filter() }}
