@@ -22,16 +22,7 @@
 
 
 {#- The same key as a number, for joins and group-bys on millions of rows (a 128-bit integer is cheaper than 32
-    characters of hex). Stable across builds and engines' runs, like the key it equals. Engines without an md5
-    number use the text key itself. -#}
+    characters of hex; macro md5_number). Stable across builds, like the key it equals. -#}
 {% macro surrogate_key_number(fields) -%}
-    {{ return(adapter.dispatch('surrogate_key_number', 'cx_analytics')(fields)) }}
-{%- endmacro %}
-
-{% macro default__surrogate_key_number(fields) -%}
-    {{ surrogate_key(fields) }}
-{%- endmacro %}
-
-{% macro duckdb__surrogate_key_number(fields) -%}
-    md5_number({{ _surrogate_key_text(fields) }})
+    {{ md5_number(_surrogate_key_text(fields)) }}
 {%- endmacro %}

@@ -123,6 +123,21 @@
 {%- endmacro %}
 
 
+{#- The md5 of a text as a number where the engine has one (DuckDB: a 128-bit integer), else its hex text: a
+    join or group key, never shown. -#}
+{% macro md5_number(expr) -%}
+    {{ return(adapter.dispatch('md5_number', 'cx_analytics')(expr)) }}
+{%- endmacro %}
+
+{% macro default__md5_number(expr) -%}
+    {{ md5_hex(expr) }}
+{%- endmacro %}
+
+{% macro duckdb__md5_number(expr) -%}
+    md5_number({{ expr }})
+{%- endmacro %}
+
+
 {#-
     Text without leading / trailing white space of any kind (space, tab, line break, carriage return, non-breaking
     space), null when nothing is left. SQL's trim() removes spaces only: an agent's pasted '\tCAMP_X ' kept its tab.

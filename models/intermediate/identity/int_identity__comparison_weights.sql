@@ -173,8 +173,8 @@ final as (
         {{ identity_parameters_estimated_at() }} as estimated_at
     from level_weights
     cross join prior_{{ var('identity_prior_em_iterations') | int }}
+    {{- identity_parameters_filter() }}
 
 )
 
 select * from final
-{{ identity_parameters_filter() }}

@@ -108,8 +108,8 @@ final as (
         greatest(value_count - 2.0, 1.0) / nullif(record_count - 2.0, 0) as term_frequency_u,
         {{ identity_parameters_estimated_at() }} as estimated_at
     from counted_values
+    {{- identity_parameters_filter() }}
 
 )
 
 select * from final
-{{ identity_parameters_filter() }}
