@@ -204,8 +204,8 @@ def test_candidate_pairs_follow_changed_records_and_block_sizes(tmp_path: Path) 
     assert second == [("A-C", "phone"), ("D-E", "email")]
     # mark D-E's stored score: a run that scored it again would overwrite the mark
     con = duckdb.connect(str(db))
-    con.execute("update intermediate.int_identity__pair_scores set match_weight = -999 "
-                f"where pair_key = (select pair_key from ({pairs_key_sql}) as labelled (label, pair_key) where label = 'D-E')")
+    con.execute("update intermediate.int_identity__pair_scores set match_weight = -999 where pair_key = "
+                f"(select pair_key from ({pairs_key_sql}) as labelled (label, pair_key) where label = 'D-E')")
     con.close()
     third = night(3, ["I,Ian,Ives,,+17185550199,2026-01-03T00:00:00Z"])
     tail_only = [f"{a}-{b}" for a, b in

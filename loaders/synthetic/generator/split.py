@@ -197,7 +197,8 @@ def _changed(row: dict[str, str], others: list[dict[str, str]], rng: random.Rand
     kind = rng.choice(kinds) if kinds else None
     if kind == "email":
         local = row["email"].split("@", 1)[0]
-        row["email"] = f"{local}{rng.randrange(10, 99)}@{rng.choice(['gmail.com', 'outlook.com', 'proton.me', 'icloud.com'])}"
+        provider = rng.choice(["gmail.com", "outlook.com", "proton.me", "icloud.com"])
+        row["email"] = f"{local}{rng.randrange(10, 99)}@{provider}"
     elif kind == "phone":
         digits = [i for i, ch in enumerate(row["phone"]) if ch.isdigit()]
         phone = list(row["phone"])

@@ -2,7 +2,7 @@
     materialized='incremental',
     unique_key='pair_key',
     pre_hook="{% if is_incremental() and not incremental_ready('records_loaded_at') %}delete from {{ this }}{% endif %}",
-    post_hook="delete from {{ this }} where blocking_rule_count = 0"
+    post_hook="{% if is_incremental() %}delete from {{ this }} where blocking_rule_count = 0{% endif %}"
 ) }}
 {#- Longer than 200 lines: blocking keys, their pairs, the interaction links and the incremental scope are one
     step (candidate generation), kept together so the integer ids below survive from key to pair. -#}
@@ -192,14 +192,16 @@ block_keys as (
         current_block_keys.rule_name,
         current_block_keys.block_key
     from current_block_keys
-    {%- if incremental %}
-        inner join scoped_blocks
-            on
-                current_block_keys.rule_name = scoped_blocks.rule_name
-                and current_block_keys.block_key = scoped_blocks.block_key
-    {%- endif %}
     inner join record_ids
         on current_block_keys.customer_record_key = record_ids.customer_record_key
+    {%- if incremental %}
+        where exists (
+            select 1 from scoped_blocks
+            where
+                scoped_blocks.rule_name = current_block_keys.rule_name
+                and scoped_blocks.block_key = current_block_keys.block_key
+        )
+    {%- endif %}
 
 ),
 

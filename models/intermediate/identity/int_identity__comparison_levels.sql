@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key='pair_key',
-    post_hook="delete from {{ this }} where pair_key not in (select candidates.pair_key from {{ ref('int_identity__candidate_pairs') }} as candidates)"
+    post_hook="{{ delete_pairs_no_longer_candidates() }}"
 ) }}
 {%- set incremental = incremental_ready('pairs_computed_at') %}
 -- Incremental: only the candidate pairs int_identity__candidate_pairs (re)computed since the last run (new pairs,

@@ -3,20 +3,20 @@
 {{ config(
     materialized='incremental',
     unique_key='pair_key',
-    post_hook="delete from {{ this }} where pair_key not in (select candidates.pair_key from {{ ref('int_identity__candidate_pairs') }} as candidates)"
+    post_hook="{{ delete_pairs_no_longer_candidates() }}"
 ) }}
 {#- Incremental: while the parameters (m, u, prior, term frequencies) are the stored ones, a run scores only the
     pairs int_identity__candidate_pairs (re)computed since the last run; parameters estimated after the stored
     scores (macros/identity/identity_parameters.sql) rescore every pair. -#}
 {%- set incremental = incremental_ready('pairs_computed_at') and incremental_ready('parameters_estimated_at') %}
-{%- set parameters_sql -%}
-    select greatest(
+{%- set parameters_estimated_at -%}
+    greatest(
         (select max(estimated_at) from {{ ref('int_identity__comparison_weights') }}),
         (select max(estimated_at) from {{ ref('int_identity__value_frequencies') }})
     )
 {%- endset -%}
 {%- if incremental and execute -%}
-    {%- set current = run_query(parameters_sql).columns[0].values()[0] -%}
+    {%- set current = run_query('select ' ~ parameters_estimated_at).columns[0].values()[0] -%}
     {%- set scored = run_query('select max(parameters_estimated_at) from ' ~ this).columns[0].values()[0] -%}
     {%- set incremental = current == scored -%}
 {%- endif %}
@@ -54,8 +54,7 @@ candidate_pairs as (
 
 parameters as (
 
-    {{ parameters_sql }}
-    as parameters_estimated_at
+    select {{ parameters_estimated_at }} as parameters_estimated_at
 
 ),
 

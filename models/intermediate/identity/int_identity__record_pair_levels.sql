@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key='pair_key',
-    post_hook="delete from {{ this }} where pair_key not in (select candidates.pair_key from {{ ref('int_identity__candidate_pairs') }} as candidates)"
+    post_hook="{{ delete_pairs_no_longer_candidates() }}"
 ) }}
 {%- set incremental = incremental_ready('records_loaded_at') %}
 -- Incremental: a pair's levels depend only on its two records (and the seeds), so a run compares only the
