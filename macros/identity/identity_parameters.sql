@@ -1,7 +1,8 @@
-{#- Identity's model parameters — m, u and the prior (int_identity__comparison_weights) and the term frequencies
+{#- Identity's model parameters — m (int_identity__m_probabilities), u (int_identity__u_probabilities), the
+    weights and the prior (int_identity__comparison_weights) and the term frequencies
     (int_identity__value_frequencies) — are re-estimated on a schedule, not every night (issue 16): a night's
     records hardly move them, and frozen parameters let int_identity__pair_scores score only the pairs that
-    changed. Both models call these macros; their tables keep the parameters and when they were estimated. -#}
+    changed. The four models call these macros; their tables keep the parameters and when they were estimated. -#}
 
 {#- True when this run re-estimates: a full build (or --full-refresh), a table without estimated_at (built by an
     older version), var('identity_weights_max_age_days') <= 0, or stored parameters at least that many days
@@ -32,10 +33,11 @@
 {%- endmacro %}
 
 
-{#- Appended to the model's last select: no row when the stored parameters are kept. -#}
-{% macro identity_parameters_filter() -%}
+{#- Appended to the model's last select (`keyword`: 'where', or 'and' after a where clause): no row when the
+    stored parameters are kept. -#}
+{% macro identity_parameters_filter(keyword='where') -%}
     {%- if not identity_parameters_due() %}
-        where 1 = 0 -- the stored parameters are kept (var identity_weights_max_age_days)
+        {{ keyword }} 1 = 0 -- the stored parameters are kept (var identity_weights_max_age_days)
     {%- endif -%}
 {%- endmacro %}
 

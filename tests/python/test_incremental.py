@@ -173,7 +173,14 @@ def test_candidate_pairs_follow_changed_records_and_block_sizes(tmp_path: Path) 
     """
     columns = "pair_id, pair_key, left_record_key, right_record_key, blocking_rules, blocking_rule_count"
     everything = f"select {columns} from intermediate.int_identity__candidate_pairs order by pair_key"
-    weights_sql = "select * from intermediate.int_identity__comparison_weights order by comparison, level_order"
+    weights_sql = """
+        select * from intermediate.int_identity__comparison_weights
+        natural full join (select comparison, level_order, m_probability as m, estimated_at as m_at
+                           from intermediate.int_identity__m_probabilities)
+        natural full join (select comparison, level_order, u_probability as u, estimated_at as u_at
+                           from intermediate.int_identity__u_probabilities)
+        order by comparison, level_order
+    """
     frequencies_sql = "select * from intermediate.int_identity__value_frequencies order by comparison, feature_value"
     scores_sql = ("select pair_key, blocking_rules, match_weight, match_probability, score_decision, explanation "
                   "from intermediate.int_identity__pair_scores order by pair_key")
@@ -299,6 +306,8 @@ WATERMARKS = {
     "intermediate.int_identity__pair_scores": "pairs_computed_at",
     "intermediate.int_identity__comparison_weights": "estimated_at",
     "intermediate.int_identity__value_frequencies": "estimated_at",
+    "intermediate.int_identity__m_probabilities": "estimated_at",
+    "intermediate.int_identity__u_probabilities": "estimated_at",
 }
 
 

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['comparison', 'level_order'],
+    pre_hook="{{ identity_parameters_pre_hook() }}"
+) }}
+{#- Re-estimated on a schedule (macros/identity/identity_parameters.sql): when not due, this run keeps the stored
+    rows. -#}
 {#- Longer than 200 lines: one estimator: every EM round (unrolled, var identity_em_iterations) of every training
     session reads the same level patterns; as models, each round would be materialised. -#}
 {#-
@@ -272,12 +279,14 @@ final as (
         last_round.level_order,
         last_round.m_probability,
         last_round.training_pairs,
-        max(abs(last_round.m_probability - round_before.m_probability)) over () as em_last_change
+        max(abs(last_round.m_probability - round_before.m_probability)) over () as em_last_change,
+        {{ identity_parameters_estimated_at() }} as estimated_at
     from last_round
     inner join round_before
         on
             last_round.comparison = round_before.comparison
             and last_round.level_order = round_before.level_order
+    {{- identity_parameters_filter() }}
 
 )
 

@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['comparison', 'level_order'],
+    pre_hook="{{ identity_parameters_pre_hook() }}"
+) }}
+{#- Re-estimated on a schedule (macros/identity/identity_parameters.sql): when not due, this run keeps the stored
+    rows. -#}
 {%- set probability_floor = 0.00001 -%}
 
 with
@@ -116,7 +123,8 @@ final as (
                 else random_level_shares.u_probability
             end,
             {{ probability_floor }}
-        ) as u_probability
+        ) as u_probability,
+        {{ identity_parameters_estimated_at() }} as estimated_at
     from comparisons
     left join random_level_shares
         on
@@ -126,6 +134,7 @@ final as (
         on comparisons.comparison = exact_chance.comparison
     cross join interaction_chance
     where comparisons.method not in ('missing', 'else_neutral')
+    {{- identity_parameters_filter('and') }}
 
 )
 
