@@ -65,6 +65,17 @@ KINDS: dict[str, Kind] = {
             aliases=("interaction-events", "events-stream"),
         ),
         Kind(
+            name="genesys_reference",
+            table="genesys_reference",
+            globs=("genesys/reference/**/*.ndjson",),
+            description="Genesys reference entities (users, queues, wrap-up codes, …) and deletion tombstones",
+            json_columns=(
+                ("entity_key", "$.entityKey"),
+                ("entity_type", "$.entityType"),
+            ),
+            aliases=("reference",),
+        ),
+        Kind(
             name="crm_customer_records",
             table="crm_customer_records",
             globs=("customers/customers_*.csv",),

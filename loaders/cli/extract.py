@@ -26,6 +26,8 @@ from loaders.extract.conversations import (
 )
 from loaders.extract.intervals import parse_when, query_chunks, utc_days
 from loaders.extract.pages import DEFAULT_OUT
+from loaders.extract.reference import DEFAULT_OUT as REFERENCE_OUT
+from loaders.extract.reference import ENTITY_TYPES, ReferenceResult, run_reference_extract
 from loaders.genesys import GenesysClient, GenesysError
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_wait(c)
     add_quiet(c)
     c.set_defaults(func=run_conversations)
+    r = targets.add_parser(
+        "reference",
+        help="reference data: users, queues (+ members, media settings), wrap-up codes, divisions, flows, …",
+        description=(
+            "Extract a full snapshot of Genesys Cloud reference entities (" + ", ".join(ENTITY_TYPES) + "), "
+            "compare it with what raw.genesys_reference holds and land only the changes: new or changed entities, "
+            "and a tombstone for every entity a complete snapshot no longer lists (deleted entities are marked "
+            "deleted, never dropped). A re-run with no change lands nothing. The changes are written under --out "
+            "as NDJSON (docs/sources.md) and landed like cx load."
+        ),
+        epilog="environment: as for cx extract conversations (GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET, "
+               "GENESYS_REGION or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL).\n\nexit codes: 0 done; 1 the "
+               f"extract failed; 2 bad arguments or configuration; {LOCKED_EXIT_CODE} the warehouse is locked.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("--types", default=",".join(ENTITY_TYPES),
+                   help="comma-separated entity types to extract (default: all)")
+    add_db(r)
+    r.add_argument("--out", type=Path, default=REFERENCE_OUT, help=f"change files (default: {REFERENCE_OUT})")
+    r.add_argument("--no-land", action="store_true",
+                   help="only write the snapshot as a change file against nothing; do not open the warehouse")
+    add_wait(r)
+    add_quiet(r)
+    r.set_defaults(func=run_reference)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -170,3 +196,62 @@ def _summary(args: argparse.Namespace, since: datetime, until: datetime, client:
         table.add_row(name, str(value))
     console().print(table)
     log.info("extract summary: %s", ", ".join(f"{n}={v}" for n, v in rows))
+
+
+def run_reference(args: argparse.Namespace) -> int:
+    err = console(stderr=True)
+    types = tuple(t.strip() for t in args.types.split(",") if t.strip())
+    unknown = sorted(set(types) - set(ENTITY_TYPES))
+    if not types or unknown:
+        err.print(f"[red]cx extract reference:[/red] unknown type(s) {', '.join(unknown) or '(none given)'}; "
+                  f"known: {', '.join(ENTITY_TYPES)}", highlight=False, soft_wrap=True)
+        return 2
+    try:
+        if not args.no_land:  # a locked warehouse is reported before any API call
+            connect(args.db, wait=args.wait).close()
+        client = GenesysClient.from_env()
+    except (WarehouseLockedError, ValueError, GenesysError) as exc:
+        err.print(f"[red]cx extract reference:[/red] {exc}", highlight=False, soft_wrap=True)
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+    run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
+    open_db = None if args.no_land else (lambda: connect(args.db, wait=run_wait))
+    bar = progress(err, quiet=args.quiet, transient=True)
+    task = bar.add_task("reference", total=len(types))
+    status, result = 0, None
+    try:
+        with client, bar:
+            result = run_reference_extract(
+                client, types=types, out_dir=args.out, open_db=open_db,
+                on_type=lambda t: bar.update(task, description=t, completed=min(
+                    len(types), sum(1 for x in ENTITY_TYPES[:ENTITY_TYPES.index(t)] if x in types))),
+            )
+            bar.update(task, completed=len(types))
+        if result.errors:
+            err.print("[red]cx extract reference:[/red] " + "; ".join(result.errors), highlight=False, soft_wrap=True)
+            status = 1
+    except (ExtractError, GenesysError) as exc:
+        err.print(f"[red]cx extract reference failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = 1
+    except WarehouseLockedError as exc:
+        err.print(f"[red]cx extract reference:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = LOCKED_EXIT_CODE
+    _reference_summary(client, result)
+    return status
+
+
+def _reference_summary(client: GenesysClient, result: ReferenceResult | None) -> None:
+    table = Table(title="reference snapshot")
+    for column in ("type", "fetched", "pages", "new or changed", "deleted", "complete"):
+        table.add_column(column)
+    if result is not None:
+        for res in result.types.values():
+            table.add_row(res.entity_type, str(res.fetched), str(res.pages), str(res.changed), str(res.deleted),
+                          "yes" if res.complete else "no (no deletes detected)")
+    out = console()
+    out.print(table)
+    stats = client.stats
+    landed = (f"rows landed {result.rows_landed}, duplicate {result.rows_duplicate}, rejected "
+              f"{result.rows_rejected}; file {result.file or '(nothing changed)'}") if result else "nothing landed"
+    out.print(f"requests {stats.requests}, retries {stats.retries}, 429s {stats.rate_limited}; {landed}",
+              highlight=False, soft_wrap=True)
+    log.info("reference extract: requests=%d %s", stats.requests, landed)

@@ -17,6 +17,7 @@ from typing import Any
 
 from loaders.synthetic.fake_genesys.config import FakeConfig
 from loaders.synthetic.fake_genesys.faults import FaultInjector
+from loaders.synthetic.fake_genesys.reference import LIST_PATHS, MEMBERS_PATH, ListError, ReferenceStore
 from loaders.synthetic.fake_genesys.store import ConversationStore, parse_interval, without_attributes
 
 NAMESPACE = uuid.UUID("6c8f2a4e-0b1d-4e5f-9a7c-3d2e1f0a9b8c")
@@ -72,9 +73,11 @@ Handler = Callable[[re.Match[str], dict[str, str], Any], Reply]
 
 
 class FakeApi:
-    def __init__(self, config: FakeConfig, store: ConversationStore, faults: FaultInjector) -> None:
+    def __init__(self, config: FakeConfig, store: ConversationStore, faults: FaultInjector,
+                 reference: ReferenceStore | None = None) -> None:
         self.config = config
         self.store = store
+        self.reference = reference if reference is not None else ReferenceStore()
         self.faults = faults
         self.state = FakeState()
         self.jobs: dict[str, Job] = {}
@@ -96,6 +99,9 @@ class FakeApi:
             ("POST", re.compile(rf"{base}/journey/externalevents/configurations/(?P<cfg>[^/]+)/events"),
              self.external_events),
             ("POST", re.compile(rf"{base}/outbound/contactlists/(?P<list>[^/]+)/contacts"), self.contact_list_add),
+            ("GET", re.compile(MEMBERS_PATH.replace("{queueId}", "(?P<queue>[^/]+)")), self.list_queue_members),
+            *(("GET", re.compile(re.escape(path)), self._lister(entity_type))
+              for entity_type, path in LIST_PATHS.items()),
         ]
 
     def route(self, method: str, path: str) -> tuple[Handler, re.Match[str]] | None:
@@ -207,6 +213,25 @@ class FakeApi:
             result["cursor"] = _encode_cursor(offset + size, job.job_id)
         result["dataAvailabilityDate"] = self.config.data_availability_date
         return Reply(200, result)
+
+    # -- reference data: list endpoints ------------------------------------------------------------
+    def _lister(self, entity_type: str) -> Handler:
+        def handler(match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+            try:
+                return Reply(200, self.reference.list_page(entity_type, LIST_PATHS[entity_type], query))
+            except ListError as exc:
+                raise ApiError(400, "bad.request", str(exc)) from None
+        return handler
+
+    def list_queue_members(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        queue_id = match["queue"]
+        if self.reference.get("queues", queue_id) is None:
+            raise ApiError(404, "not.found", f"Queue {queue_id} was not found")
+        path = MEMBERS_PATH.replace("{queueId}", queue_id)
+        try:
+            return Reply(200, self.reference.list_page("queue_members", path, query, queue_id=queue_id))
+        except ListError as exc:
+            raise ApiError(400, "bad.request", str(exc)) from None
 
     # -- write-back endpoints ----------------------------------------------------------------------
     def patch_participant_attributes(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
