@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from loaders.synthetic.fake_genesys.aggregates import AggregateError, aggregate
 from loaders.synthetic.fake_genesys.config import FakeConfig
 from loaders.synthetic.fake_genesys.faults import FaultInjector
 from loaders.synthetic.fake_genesys.reference import LIST_PATHS, MEMBERS_PATH, ListError, ReferenceStore
@@ -86,6 +87,7 @@ class FakeApi:
         base = "/api/v2"
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("POST", re.compile(rf"{base}/analytics/conversations/details/query"), self.details_query),
+            ("POST", re.compile(rf"{base}/analytics/conversations/aggregates/query"), self.aggregates_query),
             ("POST", re.compile(rf"{base}/analytics/conversations/details/jobs"), self.job_submit),
             ("GET", re.compile(rf"{base}/analytics/conversations/details/jobs/availability"), self.job_availability),
             ("GET", re.compile(rf"{base}/analytics/conversations/details/jobs/(?P<job>[^/]+)"), self.job_status),
@@ -145,6 +147,13 @@ class FakeApi:
             result["conversations"] = [without_attributes(c.body) for c in page]
         result["totalHits"] = max(0, len(matches) + self.config.total_hits_skew)
         return Reply(200, result)
+
+    # -- analytics: aggregates (computed from the store, independently of the dbt models) -----------
+    def aggregates_query(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        try:
+            return Reply(200, aggregate(self.store, self.reference, body))
+        except AggregateError as exc:
+            raise ApiError(400, "bad.request", str(exc)) from None
 
     # -- analytics: async details jobs -------------------------------------------------------------
     def job_submit(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
