@@ -9,13 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import Warehouse, query, run_dbt
 
 from loaders.extract.reference import ENTITY_TYPES, list_all, run_reference_extract
 from loaders.genesys import FakeClock, GenesysClient
 from loaders.synthetic.fake_genesys import FakeGenesys
 from loaders.synthetic.generator import generate
 from loaders.synthetic.generator import ids as I
-from conftest import Warehouse, query, run_dbt
 
 MARTS = ["dim_queues", "dim_users", "dim_wrapup_codes", "dim_divisions", "dim_flows", "dim_outbound_campaigns"]
 

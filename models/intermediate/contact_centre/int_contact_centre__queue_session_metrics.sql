@@ -15,7 +15,11 @@ segments as (
 metrics as (
     select * from {{ ref('stg_genesys__session_metrics') }}
     where
-        metric_name in ({% for m in kpi_metrics %}'{{ m }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        metric_name in (
+            {%- for m in kpi_metrics %}
+                '{{ m }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )
         and metric_value is not null
 ),
 

@@ -85,8 +85,9 @@ final as (
         cast(grouped.answered + grouped.abandoned - grouped.short_abandoned as bigint) as service_level_denominator,
         case
             when grouped.answered + grouped.abandoned - grouped.short_abandoned > 0
-                then grouped.answered_within_service_level * 1.0
-                / (grouped.answered + grouped.abandoned - grouped.short_abandoned)
+                then
+                    grouped.answered_within_service_level * 1.0
+                    / (grouped.answered + grouped.abandoned - grouped.short_abandoned)
         end as service_level,
         grouped.service_level_target,
         grouped.service_level_duration_ms / 1000.0 as service_level_seconds,

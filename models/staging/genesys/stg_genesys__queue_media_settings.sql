@@ -9,19 +9,19 @@ with queues as (
 
 settings as (
     {%- for setting, media_type in media %}
+        {%- set at = '$.mediaSettings.' ~ setting ~ '.' %}
         select
             entity_key as queue_id,
             '{{ setting }}' as media_setting,
             '{{ media_type }}' as media_type,
-            {{ safe_cast(json_get_text('entity', '$.mediaSettings.' ~ setting ~ '.serviceLevel.percentage'), 'double') }}
-                as service_level_target,
-            {{ safe_cast(json_get_text('entity', '$.mediaSettings.' ~ setting ~ '.serviceLevel.durationMs'), 'bigint') }}
+            {{ safe_cast(json_get_text('entity', at ~ 'serviceLevel.percentage'), 'double') }} as service_level_target,
+            {{ safe_cast(json_get_text('entity', at ~ 'serviceLevel.durationMs'), 'bigint') }}
                 as service_level_duration_ms,
-            {{ safe_cast(json_get_text('entity', '$.mediaSettings.' ~ setting ~ '.alertingTimeoutSeconds'), 'integer') }}
+            {{ safe_cast(json_get_text('entity', at ~ 'alertingTimeoutSeconds'), 'integer') }}
                 as alerting_timeout_seconds,
             is_deleted
         from queues
-        where {{ json_get_text('entity', '$.mediaSettings.' ~ setting ~ '.serviceLevel.durationMs') }} is not null
+        where {{ json_get_text('entity', at ~ 'serviceLevel.durationMs') }} is not null
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
