@@ -76,6 +76,14 @@ KINDS: dict[str, Kind] = {
             aliases=("reference",),
         ),
         Kind(
+            name="genesys_user_details",
+            table="genesys_user_details",
+            globs=("genesys/users/**/*.ndjson",),
+            description="Genesys users details (presence and routing-status records per user, users details jobs)",
+            json_columns=(("user_id", "$.userId"),),
+            aliases=("user-details", "users-status"),
+        ),
+        Kind(
             name="crm_customer_records",
             table="crm_customer_records",
             globs=("customers/customers_*.csv",),

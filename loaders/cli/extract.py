@@ -28,6 +28,9 @@ from loaders.extract.intervals import parse_when, query_chunks, utc_days
 from loaders.extract.pages import DEFAULT_OUT
 from loaders.extract.reference import DEFAULT_OUT as REFERENCE_OUT
 from loaders.extract.reference import ENTITY_TYPES, ReferenceResult, run_reference_extract
+from loaders.extract.users_status import DEFAULT_OUT as USERS_OUT
+from loaders.extract.users_status import DEFAULT_OVERLAP as USERS_OVERLAP
+from loaders.extract.users_status import resolve_since, run_users_status_extract
 from loaders.genesys import GenesysClient, GenesysError
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_wait(r)
     add_quiet(r)
     r.set_defaults(func=run_reference)
+    u = targets.add_parser(
+        "users-status",
+        help="agents' presence and routing-status history (users details jobs, one per UTC day)",
+        description=(
+            "Extract user presence (primaryPresence) and ACD routing status (routingStatus) records for "
+            "[--since, --until) with one users details job per UTC day (POST /api/v2/analytics/users/details/jobs, "
+            "results by cursor), write each day under --out as NDJSON and land it into raw.genesys_user_details. "
+            "Without --since, start from the watermark minus one day (records still open last time)."
+        ),
+        epilog="environment and exit codes: as for cx extract conversations.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    u.add_argument("--since", type=parse_when, help="window start (date or ISO timestamp, UTC)")
+    u.add_argument("--until", type=parse_when, help="window end, exclusive (default: now)")
+    add_db(u)
+    u.add_argument("--out", type=Path, default=USERS_OUT, help=f"day files (default: {USERS_OUT})")
+    u.add_argument("--no-land", action="store_true", help="only write the day files")
+    u.add_argument("--poll-interval", type=float, default=2.0, help="seconds between job status polls")
+    add_wait(u)
+    add_quiet(u)
+    u.set_defaults(func=run_users_status)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -255,3 +279,51 @@ def _reference_summary(client: GenesysClient, result: ReferenceResult | None) ->
     out.print(f"requests {stats.requests}, retries {stats.retries}, 429s {stats.rate_limited}; {landed}",
               highlight=False, soft_wrap=True)
     log.info("reference extract: requests=%d %s", stats.requests, landed)
+
+
+def run_users_status(args: argparse.Namespace) -> int:
+    err = console(stderr=True)
+    try:
+        con = None if args.no_land else connect(args.db, wait=args.wait)
+    except (WarehouseLockedError, ValueError) as exc:
+        err.print(f"[red]cx extract users-status:[/red] {exc}", highlight=False, soft_wrap=True)
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+    try:
+        since = resolve_since(con, args.since, USERS_OVERLAP)
+        until = args.until or datetime.now(since.tzinfo)
+        if until <= since:
+            raise ExtractError(f"empty window: --until {until.isoformat()} is not after {since.isoformat()}")
+        client = GenesysClient.from_env()
+    except (ExtractError, GenesysError) as exc:
+        err.print(f"[red]cx extract users-status:[/red] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    finally:
+        if con is not None:
+            con.close()
+    run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
+    open_db = None if args.no_land else (lambda: connect(args.db, wait=run_wait))
+    bar = progress(err, quiet=args.quiet, transient=True)
+    task = bar.add_task("users details", total=len(utc_days(since, until)))
+    status, result = 0, None
+    try:
+        with client, bar:
+            result = run_users_status_extract(
+                client, since=since, until=until, out_dir=args.out, open_db=open_db,
+                poll_interval_s=args.poll_interval,
+                on_day=lambda d: bar.update(task, description=f"job {d.isoformat()}", advance=1),
+            )
+    except (ExtractError, GenesysError) as exc:
+        err.print(f"[red]cx extract users-status failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = 1
+    except WarehouseLockedError as exc:
+        err.print(f"[red]cx extract users-status:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = LOCKED_EXIT_CODE
+    stats = client.stats
+    done = (f"{result.days} days, {result.jobs} jobs, {result.pages} pages, {result.user_details} user-days; rows "
+            f"landed {result.rows_landed}, duplicate {result.rows_duplicate}, rejected {result.rows_rejected}"
+            if result else "nothing landed")
+    console().print(f"users status {since:%Y-%m-%d %H:%M} → {until:%Y-%m-%d %H:%M} UTC: {done}; requests "
+                    f"{stats.requests}, retries {stats.retries}, 429s {stats.rate_limited}", highlight=False,
+                    soft_wrap=True)
+    log.info("users-status extract: %s", done)
+    return status

@@ -30,6 +30,7 @@ from loaders.synthetic.fake_genesys.faults import FaultInjector
 from loaders.synthetic.fake_genesys.ratelimit import WindowRateLimit
 from loaders.synthetic.fake_genesys.reference import ReferenceStore
 from loaders.synthetic.fake_genesys.store import ConversationStore
+from loaders.synthetic.fake_genesys.users import UserDetailsStore
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class FakeGenesys:
         data_dir: Path | str | None = None,
         reference: ReferenceStore | None = None,
         reference_dir: Path | str | None = None,
+        users: UserDetailsStore | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -79,8 +81,12 @@ class FakeGenesys:
                 reference_dir = sibling
             reference = ReferenceStore.from_dir(reference_dir) if reference_dir else ReferenceStore()
         self.reference = reference
+        if users is None:
+            users_dir = Path(data_dir).parent / "users" if data_dir else None
+            users = UserDetailsStore.from_dir(users_dir) if users_dir and users_dir.is_dir() else UserDetailsStore()
+        self.users = users
         self.faults = FaultInjector(self.config.faults)
-        self.api = FakeApi(self.config, store, self.faults, reference)
+        self.api = FakeApi(self.config, store, self.faults, reference, users)
         self.limit = WindowRateLimit(self.config.rate_allowed, self.config.rate_window_s)
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[float, int]] = {}  # token -> (expires_at monotonic, index)

@@ -22,6 +22,7 @@ from loaders.synthetic.generator.reference import write_reference
 from loaders.synthetic.generator.split import split_days
 from loaders.synthetic.generator.textmess import csv_line, email_mess
 from loaders.synthetic.generator.timeutil import day_str, iso_ms, iso_s
+from loaders.synthetic.generator.user_status import write_user_details
 
 GENERATOR_VERSION = "1.0.0"
 PAGE_SIZE = 1000
@@ -149,6 +150,8 @@ def generate(
     plans.conversions = []
     counts.update(_write_conversations(seed, out, plans.conversations, people, campaigns, progress))
     plans.conversations = []
+    # agents' presence and routing status, derived from the conversations just written (users details jobs)
+    counts["genesys_user_details"] = write_user_details(out / "genesys" / "conversations", out)
 
     manifest = {
         "generator": "loaders.synthetic.generator",
