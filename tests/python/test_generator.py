@@ -438,9 +438,10 @@ def test_names_are_long_tailed_like_real_ones() -> None:
 # byte-identical; only an intended change of the standard data set may update this literal. Updated once when
 # the generator moved to loaders/synthetic/: manifest.json's "generator" names the new module; every other file
 # was checked byte-identical against the previous code. Updated again for issue 18: the org's reference data
-# (genesys/reference/reference.ndjson) and its manifest count were added; every other file was checked
+# (genesys/reference/reference.ndjson), the agents' status history (genesys/users/) and their manifest counts
+# were added; every other file was checked
 # byte-identical against the previous code (diff -r of both outputs).
-STANDARD_SMALL_SEED7_DIGEST = "719eb61259577e224edd5b0bfbeed968dccd24a58a86b5c15768de0b60b8d4f2"
+STANDARD_SMALL_SEED7_DIGEST = "db6bcd55b1403ac5db01f8c89eb81aba859fee934212c603d9f12425cdac80f9"
 IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth", "street", "city", "postcode",
                    "account_id")  # fmt: skip
 DOB_LAYOUTS = ("%Y%m%d", "%d/%m/%Y", "%Y-%m-%d", "%d %b %Y")
