@@ -10,7 +10,8 @@ users as (
 ),
 
 record_days as (
-    {{ day_series_rows('status_records', 'started_at', dateadd('millisecond', -1, 'ended_at'),
+    {{ day_series_rows('status_records', 'cast(started_at as date)',
+                       'cast(' ~ dateadd('millisecond', -1, 'ended_at') ~ ' as date)',
                        ['user_id', 'status_kind', 'status', 'started_at', 'ended_at'], 'status_date') }}
 ),
 
