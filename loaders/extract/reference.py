@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import duckdb
 
@@ -47,11 +48,13 @@ ENDPOINTS: dict[str, tuple[str, dict[str, str]]] = {
     "skills": ("/api/v2/routing/skills", {}),
     "languages": ("/api/v2/routing/languages", {}),
     "groups": ("/api/v2/groups", {}),
+    "teams": ("/api/v2/teams", {}),  # cursor-paged: nextUri with `after`
     "flows": ("/api/v2/flows", {}),
     "contact_lists": ("/api/v2/outbound/contactlists", {}),
     "outbound_campaigns": ("/api/v2/outbound/campaigns", {}),
 }
 ENTITY_TYPES = tuple(ENDPOINTS)
+CURSOR_PAGED = frozenset({"teams"})
 
 
 def entity_key(entity_type: str, entity: dict[str, Any]) -> str:
@@ -100,13 +103,18 @@ class LandedState:
     entity: Any
 
 
-def list_all(client: GenesysClient, path: str, params: dict[str, str], page_size: int = PAGE_SIZE
-             ) -> tuple[list[dict[str, Any]], int, bool]:
-    """Every entity of a list endpoint: (entities, pages read, complete). Raises ExtractError on a bad page."""
+def list_all(client: GenesysClient, path: str, params: dict[str, str], page_size: int = PAGE_SIZE,
+             cursor_paged: bool = False) -> tuple[list[dict[str, Any]], int, bool]:
+    """Every entity of a list endpoint: (entities, pages read, complete). Page-numbered endpoints are read with
+    ``pageSize`` / ``pageNumber`` until ``pageCount``; cursor-paged ones (``cursor_paged``, e.g. teams, or an
+    answer without ``pageCount``) by following ``nextUri``'s query until an answer has none. Raises ExtractError
+    on a bad page."""
     entities: list[dict[str, Any]] = []
     page, total = 1, None
+    query: dict[str, Any] = {**params, "pageSize": page_size} if cursor_paged else {
+        **params, "pageSize": page_size, "pageNumber": 1}
     while True:
-        answer = client.get(path, params={**params, "pageSize": page_size, "pageNumber": page}).json()
+        answer = client.get(path, params=query).json()
         items = answer.get("entities") if isinstance(answer, dict) else None
         if not isinstance(items, list):
             raise ExtractError(f"GET {path} page {page}: expected an object with an \"entities\" list")
@@ -117,12 +125,18 @@ def list_all(client: GenesysClient, path: str, params: dict[str, str], page_size
         if isinstance(answer.get("total"), int):
             total = answer["total"]
         page_count = answer.get("pageCount")
-        if isinstance(page_count, int):
-            done = page >= page_count
+        if not cursor_paged and isinstance(page_count, int):
+            if page >= page_count:
+                break
+            query = {**query, "pageNumber": page + 1}
         else:
-            done = not answer.get("nextUri") or not items
-        if done:
-            break
+            next_uri = answer.get("nextUri")
+            if not next_uri or not items:
+                break
+            split = urlsplit(next_uri)
+            if split.path and split.path != path:
+                raise ExtractError(f"GET {path} page {page}: nextUri points elsewhere ({split.path})")
+            query = dict(parse_qsl(split.query))
         page += 1
         if page > MAX_PAGES:
             raise ExtractError(f"GET {path}: more than {MAX_PAGES} pages")
@@ -173,7 +187,8 @@ def snapshot(client: GenesysClient, types: tuple[str, ...], on_type: Callable[[s
             res.complete &= results["queues"].complete
             found[entity_type] = members
         else:
-            found[entity_type], res.pages, res.complete = list_all(client, path, params)
+            found[entity_type], res.pages, res.complete = list_all(client, path, params,
+                                                                   cursor_paged=entity_type in CURSOR_PAGED)
         res.fetched = len(found[entity_type])
     return {t: v for t, v in found.items() if t in types}, {t: v for t, v in results.items() if t in types}
 

@@ -141,3 +141,14 @@ def test_marts_carry_the_names_of_the_generated_org(sample_warehouse: Warehouse)
     assert all(name == wrap_names[code] and agent_name == agents[agent] for code, name, agent, agent_name in wraps)
     for mart in MARTS:
         assert query(db, f"select count(*) from marts.{mart}")[0][0] > 0, mart
+
+
+def test_cursor_paged_teams_follow_next_uri(generated: Path) -> None:
+    from loaders.synthetic.generator.reference import TEAMS
+
+    with FakeGenesys(data_dir=generated / "genesys" / "conversations") as fake, client_for(fake) as client:
+        teams, pages, complete = list_all(client, "/api/v2/teams", {}, page_size=4, cursor_paged=True)
+        asked = [r.query for r in fake.accepted("GET", "/api/v2/teams")]
+    assert sorted(t["name"] for t in teams) == sorted(TEAMS) and len(teams) == 6 and pages == 2 and complete
+    assert "after" not in asked[0] and asked[1]["after"] == teams[3]["id"]  # the second page is nextUri's
+    assert all("pageNumber" not in q for q in asked)

@@ -287,6 +287,8 @@ class FakeApi:
     def _lister(self, entity_type: str) -> Handler:
         def handler(match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
             try:
+                if entity_type == "teams":
+                    return Reply(200, self.reference.cursor_page(entity_type, LIST_PATHS[entity_type], query))
                 return Reply(200, self.reference.list_page(entity_type, LIST_PATHS[entity_type], query))
             except ListError as exc:
                 raise ApiError(400, "bad.request", str(exc)) from None

@@ -29,6 +29,7 @@ LIST_PATHS = {
     "skills": "/api/v2/routing/skills",
     "languages": "/api/v2/routing/languages",
     "groups": "/api/v2/groups",
+    "teams": "/api/v2/teams",
     "flows": "/api/v2/flows",
     "contact_lists": "/api/v2/outbound/contactlists",
     "outbound_campaigns": "/api/v2/outbound/campaigns",
@@ -94,6 +95,27 @@ class ReferenceStore:
             return copy.deepcopy(found) if found is not None else None
 
     # -- list endpoints ----------------------------------------------------------------------------
+    def cursor_page(self, entity_type: str, path: str, query: dict[str, str]) -> dict[str, Any]:
+        """Cursor paging (teams): ``pageSize`` and ``after`` (the last id of the previous page); ``nextUri`` until
+        the last page, no ``pageCount`` / ``total``."""
+        size = _int_param(query, "pageSize", PAGE_SIZE_DEFAULT)
+        if not 1 <= size <= PAGE_SIZE_MAX:
+            raise ListError(f"pageSize must be between 1 and {PAGE_SIZE_MAX}")
+        if "pageNumber" in query:
+            raise ListError("pageNumber is not supported here; page with after / nextUri")
+        items = self.entities(entity_type)
+        after = query.get("after")
+        if after:
+            ids = [e["id"] for e in items]
+            if after not in ids:
+                raise ListError("after does not name an entity of this list")
+            items = items[ids.index(after) + 1:]
+        page = items[:size]
+        body: dict[str, Any] = {"entities": page, "selfUri": f"{path}?{urlencode(query)}"}
+        if len(items) > size:
+            body["nextUri"] = f"{path}?{urlencode({'pageSize': size, 'after': page[-1]['id']})}"
+        return body
+
     def list_page(self, entity_type: str, path: str, query: dict[str, str],
                   queue_id: str | None = None) -> dict[str, Any]:
         size = _int_param(query, "pageSize", PAGE_SIZE_DEFAULT)

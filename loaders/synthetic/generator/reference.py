@@ -166,6 +166,15 @@ def groups() -> list[dict[str, Any]]:
              "selfUri": f"/api/v2/groups/{I.fixed_uuid(f'group:{g}')}"} for g in GROUPS]  # fmt: skip
 
 
+TEAMS = ["Billing Team", "Technical Team", "Sales Team", "Retention Team", "Messaging Team", "Outbound Team"]
+
+
+def teams() -> list[dict[str, Any]]:
+    return [{"id": I.fixed_uuid(f"team:{t}"), "name": t, "division": _division(), "memberCount": 10,
+             "dateModified": MODIFIED, "selfUri": f"/api/v2/teams/{I.fixed_uuid(f'team:{t}')}"}
+            for t in TEAMS]  # fmt: skip
+
+
 def flows() -> list[dict[str, Any]]:
     out = []
     for flow in [*I.IVR_FLOWS, I.INQUEUE_FLOW, I.MESSAGE_FLOW]:
@@ -217,6 +226,7 @@ def reference_entities(campaigns: list[Any]) -> dict[str, list[dict[str, Any]]]:
         "skills": skills(),
         "languages": languages(),
         "groups": groups(),
+        "teams": teams(),
         "flows": flows(),
         "contact_lists": contact_lists(campaigns),
         "outbound_campaigns": outbound_campaigns(campaigns),
