@@ -65,6 +65,25 @@ KINDS: dict[str, Kind] = {
             aliases=("interaction-events", "events-stream"),
         ),
         Kind(
+            name="genesys_reference",
+            table="genesys_reference",
+            globs=("genesys/reference/**/*.ndjson",),
+            description="Genesys reference entities (users, queues, wrap-up codes, …) and deletion tombstones",
+            json_columns=(
+                ("entity_key", "$.entityKey"),
+                ("entity_type", "$.entityType"),
+            ),
+            aliases=("reference",),
+        ),
+        Kind(
+            name="genesys_user_details",
+            table="genesys_user_details",
+            globs=("genesys/users/**/*.ndjson",),
+            description="Genesys users details (presence and routing-status records per user, users details jobs)",
+            json_columns=(("user_id", "$.userId"),),
+            aliases=("user-details", "users-status"),
+        ),
+        Kind(
             name="crm_customer_records",
             table="crm_customer_records",
             globs=("customers/customers_*.csv",),

@@ -69,6 +69,7 @@
         'ces_high_effort_max': {'type': 'integer', 'min': 0},
         'ces_profile_window_days': positive,
         'ces_wait_disagreement_seconds': non_negative,
+        'queue_performance_interval_minutes': {'type': 'integer', 'min': 1, 'max': 1440},
         'engagement_future_tolerance_seconds': non_negative,
         'engagement_backfill_after_days': positive,
         'engagement_tier_high': {'type': 'number', 'gt': 0, 'max': 1},

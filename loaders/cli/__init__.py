@@ -12,10 +12,10 @@ import logging
 import sys
 
 from loaders import __version__
-from loaders.cli import export, extract, generate, load, run, summary
+from loaders.cli import export, extract, generate, load, run, summary, verify
 
 # in the order of `cx --help`
-COMMANDS = (generate, load, extract, summary, export, run)
+COMMANDS = (generate, load, extract, summary, export, run, verify)
 
 
 def build_parser() -> argparse.ArgumentParser:

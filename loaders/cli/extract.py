@@ -26,6 +26,11 @@ from loaders.extract.conversations import (
 )
 from loaders.extract.intervals import parse_when, query_chunks, utc_days
 from loaders.extract.pages import DEFAULT_OUT
+from loaders.extract.reference import DEFAULT_OUT as REFERENCE_OUT
+from loaders.extract.reference import ENTITY_TYPES, ReferenceResult, run_reference_extract
+from loaders.extract.users_status import DEFAULT_OUT as USERS_OUT
+from loaders.extract.users_status import DEFAULT_OVERLAP as USERS_OVERLAP
+from loaders.extract.users_status import resolve_since, run_users_status_extract
 from loaders.genesys import GenesysClient, GenesysError
 
 log = logging.getLogger(__name__)
@@ -88,6 +93,51 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_wait(c)
     add_quiet(c)
     c.set_defaults(func=run_conversations)
+    r = targets.add_parser(
+        "reference",
+        help="reference data: users, queues (+ members, media settings), wrap-up codes, divisions, flows, …",
+        description=(
+            "Extract a full snapshot of Genesys Cloud reference entities (" + ", ".join(ENTITY_TYPES) + "), "
+            "compare it with what raw.genesys_reference holds and land only the changes: new or changed entities, "
+            "and a tombstone for every entity a complete snapshot no longer lists (deleted entities are marked "
+            "deleted, never dropped). A re-run with no change lands nothing. The changes are written under --out "
+            "as NDJSON (docs/sources.md) and landed like cx load."
+        ),
+        epilog="environment: as for cx extract conversations (GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET, "
+               "GENESYS_REGION or GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL).\n\nexit codes: 0 done; 1 the "
+               f"extract failed; 2 bad arguments or configuration; {LOCKED_EXIT_CODE} the warehouse is locked.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    r.add_argument("--types", default=",".join(ENTITY_TYPES),
+                   help="comma-separated entity types to extract (default: all)")
+    add_db(r)
+    r.add_argument("--out", type=Path, default=REFERENCE_OUT, help=f"change files (default: {REFERENCE_OUT})")
+    r.add_argument("--no-land", action="store_true",
+                   help="only write the snapshot as a change file against nothing; do not open the warehouse")
+    add_wait(r)
+    add_quiet(r)
+    r.set_defaults(func=run_reference)
+    u = targets.add_parser(
+        "users-status",
+        help="agents' presence and routing-status history (users details jobs, one per UTC day)",
+        description=(
+            "Extract user presence (primaryPresence) and ACD routing status (routingStatus) records for "
+            "[--since, --until) with one users details job per UTC day (POST /api/v2/analytics/users/details/jobs, "
+            "results by cursor), write each day under --out as NDJSON and land it into raw.genesys_user_details. "
+            "Without --since, start from the watermark minus one day (records still open last time)."
+        ),
+        epilog="environment and exit codes: as for cx extract conversations.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    u.add_argument("--since", type=parse_when, help="window start (date or ISO timestamp, UTC)")
+    u.add_argument("--until", type=parse_when, help="window end, exclusive (default: now)")
+    add_db(u)
+    u.add_argument("--out", type=Path, default=USERS_OUT, help=f"day files (default: {USERS_OUT})")
+    u.add_argument("--no-land", action="store_true", help="only write the day files")
+    u.add_argument("--poll-interval", type=float, default=2.0, help="seconds between job status polls")
+    add_wait(u)
+    add_quiet(u)
+    u.set_defaults(func=run_users_status)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -170,3 +220,110 @@ def _summary(args: argparse.Namespace, since: datetime, until: datetime, client:
         table.add_row(name, str(value))
     console().print(table)
     log.info("extract summary: %s", ", ".join(f"{n}={v}" for n, v in rows))
+
+
+def run_reference(args: argparse.Namespace) -> int:
+    err = console(stderr=True)
+    types = tuple(t.strip() for t in args.types.split(",") if t.strip())
+    unknown = sorted(set(types) - set(ENTITY_TYPES))
+    if not types or unknown:
+        err.print(f"[red]cx extract reference:[/red] unknown type(s) {', '.join(unknown) or '(none given)'}; "
+                  f"known: {', '.join(ENTITY_TYPES)}", highlight=False, soft_wrap=True)
+        return 2
+    try:
+        if not args.no_land:  # a locked warehouse is reported before any API call
+            connect(args.db, wait=args.wait).close()
+        client = GenesysClient.from_env()
+    except (WarehouseLockedError, ValueError, GenesysError) as exc:
+        err.print(f"[red]cx extract reference:[/red] {exc}", highlight=False, soft_wrap=True)
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+    run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
+    open_db = None if args.no_land else (lambda: connect(args.db, wait=run_wait))
+    bar = progress(err, quiet=args.quiet, transient=True)
+    task = bar.add_task("reference", total=len(types))
+    status, result = 0, None
+    try:
+        with client, bar:
+            result = run_reference_extract(
+                client, types=types, out_dir=args.out, open_db=open_db,
+                on_type=lambda t: bar.update(task, description=t, completed=min(
+                    len(types), sum(1 for x in ENTITY_TYPES[:ENTITY_TYPES.index(t)] if x in types))),
+            )
+            bar.update(task, completed=len(types))
+        if result.errors:
+            err.print("[red]cx extract reference:[/red] " + "; ".join(result.errors), highlight=False, soft_wrap=True)
+            status = 1
+    except (ExtractError, GenesysError) as exc:
+        err.print(f"[red]cx extract reference failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = 1
+    except WarehouseLockedError as exc:
+        err.print(f"[red]cx extract reference:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = LOCKED_EXIT_CODE
+    _reference_summary(client, result)
+    return status
+
+
+def _reference_summary(client: GenesysClient, result: ReferenceResult | None) -> None:
+    table = Table(title="reference snapshot")
+    for column in ("type", "fetched", "pages", "new or changed", "deleted", "complete"):
+        table.add_column(column)
+    if result is not None:
+        for res in result.types.values():
+            table.add_row(res.entity_type, str(res.fetched), str(res.pages), str(res.changed), str(res.deleted),
+                          "yes" if res.complete else "no (no deletes detected)")
+    out = console()
+    out.print(table)
+    stats = client.stats
+    landed = (f"rows landed {result.rows_landed}, duplicate {result.rows_duplicate}, rejected "
+              f"{result.rows_rejected}; file {result.file or '(nothing changed)'}") if result else "nothing landed"
+    out.print(f"requests {stats.requests}, retries {stats.retries}, 429s {stats.rate_limited}; {landed}",
+              highlight=False, soft_wrap=True)
+    log.info("reference extract: requests=%d %s", stats.requests, landed)
+
+
+def run_users_status(args: argparse.Namespace) -> int:
+    err = console(stderr=True)
+    try:
+        con = None if args.no_land else connect(args.db, wait=args.wait)
+    except (WarehouseLockedError, ValueError) as exc:
+        err.print(f"[red]cx extract users-status:[/red] {exc}", highlight=False, soft_wrap=True)
+        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+    try:
+        since = resolve_since(con, args.since, USERS_OVERLAP)
+        until = args.until or datetime.now(since.tzinfo)
+        if until <= since:
+            raise ExtractError(f"empty window: --until {until.isoformat()} is not after {since.isoformat()}")
+        client = GenesysClient.from_env()
+    except (ExtractError, GenesysError) as exc:
+        err.print(f"[red]cx extract users-status:[/red] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    finally:
+        if con is not None:
+            con.close()
+    run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
+    open_db = None if args.no_land else (lambda: connect(args.db, wait=run_wait))
+    bar = progress(err, quiet=args.quiet, transient=True)
+    task = bar.add_task("users details", total=len(utc_days(since, until)))
+    status, result = 0, None
+    try:
+        with client, bar:
+            result = run_users_status_extract(
+                client, since=since, until=until, out_dir=args.out, open_db=open_db,
+                poll_interval_s=args.poll_interval,
+                on_day=lambda d: bar.update(task, description=f"job {d.isoformat()}", advance=1),
+            )
+    except (ExtractError, GenesysError) as exc:
+        err.print(f"[red]cx extract users-status failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = 1
+    except WarehouseLockedError as exc:
+        err.print(f"[red]cx extract users-status:[/red] {exc}", highlight=False, soft_wrap=True)
+        status = LOCKED_EXIT_CODE
+    stats = client.stats
+    done = (f"{result.days} days, {result.jobs} jobs, {result.pages} pages, {result.user_details} user-days; rows "
+            f"landed {result.rows_landed}, duplicate {result.rows_duplicate}, rejected {result.rows_rejected}"
+            if result else "nothing landed")
+    console().print(f"users status {since:%Y-%m-%d %H:%M} → {until:%Y-%m-%d %H:%M} UTC: {done}; requests "
+                    f"{stats.requests}, retries {stats.retries}, 429s {stats.rate_limited}", highlight=False,
+                    soft_wrap=True)
+    log.info("users-status extract: %s", done)
+    return status

@@ -178,3 +178,20 @@
         else 'unrecognised_layout'
     end
 {%- endmacro %}
+
+
+{#- The start of the `minutes`-long interval holding `ts_expr` (a UTC timestamp), intervals counted from the Unix
+    epoch (so 30 minutes gives :00 and :30 of every hour). Genesys aggregate intervals (granularity PT30M …). -#}
+{% macro interval_bucket_start(ts_expr, minutes) -%}
+    {{ return(adapter.dispatch('interval_bucket_start', 'cx_analytics')(ts_expr, minutes)) }}
+{%- endmacro %}
+
+{% macro duckdb__interval_bucket_start(ts_expr, minutes) -%}
+    make_timestamp(
+        cast(floor(epoch_us({{ ts_expr }}) / ({{ minutes }} * 60000000.0)) as bigint) * {{ minutes }} * 60000000
+    )
+{%- endmacro %}
+
+{% macro default__interval_bucket_start(ts_expr, minutes) -%}
+    timestamp_seconds(cast(floor(unix_timestamp({{ ts_expr }}) / ({{ minutes }} * 60)) as bigint) * {{ minutes }} * 60)
+{%- endmacro %}

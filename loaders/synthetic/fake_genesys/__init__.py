@@ -2,6 +2,7 @@
 
 from loaders.synthetic.fake_genesys.api import FakeState
 from loaders.synthetic.fake_genesys.config import FakeConfig, FaultConfig
+from loaders.synthetic.fake_genesys.reference import ReferenceStore
 from loaders.synthetic.fake_genesys.server import FakeGenesys, LimitEvent, RecordedRequest
 from loaders.synthetic.fake_genesys.store import ConversationStore
 
@@ -13,4 +14,5 @@ __all__ = [
     "FaultConfig",
     "LimitEvent",
     "RecordedRequest",
+    "ReferenceStore",
 ]

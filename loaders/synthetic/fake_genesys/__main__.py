@@ -19,6 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m loaders.synthetic.fake_genesys", description=__doc__)
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")
     p.add_argument("--data", help="directory of job-result pages / NDJSON conversations to serve")
+    p.add_argument("--reference", help="directory of reference NDJSON (users, queues, …) to serve "
+                   "(default: <data>/../reference when it exists, the generator's layout)")
     p.add_argument("--rate-allowed", type=int, default=300, help="requests per token per window")
     p.add_argument("--rate-window", type=float, default=60.0, help="rate-limit window in seconds")
     p.add_argument("--token-ttl", type=int, default=86399, help="expires_in of issued tokens")
@@ -51,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             patch_404_first_n=args.patch_404_first,
         ),
     )
-    fake = FakeGenesys(config, data_dir=args.data, port=args.port).start()
+    fake = FakeGenesys(config, data_dir=args.data, reference_dir=args.reference, port=args.port).start()
     out = sys.stdout
-    out.write(f"fake Genesys Cloud listening on {fake.url} ({len(fake.store)} conversations)\n")
+    out.write(f"fake Genesys Cloud listening on {fake.url} ({len(fake.store)} conversations, "
+              f"{len(fake.reference)} reference entities)\n")
     for name, value in fake.client_env().items():
         out.write(f"export {name}={value}\n")
     out.flush()

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from loaders.synthetic.fake_genesys.aggregates import AggregateError, aggregate
 from loaders.synthetic.fake_genesys.config import FakeConfig
 from loaders.synthetic.fake_genesys.faults import FaultInjector
+from loaders.synthetic.fake_genesys.reference import LIST_PATHS, MEMBERS_PATH, ListError, ReferenceStore
 from loaders.synthetic.fake_genesys.store import ConversationStore, parse_interval, without_attributes
+from loaders.synthetic.fake_genesys.users import UserDetailsStore
 
 NAMESPACE = uuid.UUID("6c8f2a4e-0b1d-4e5f-9a7c-3d2e1f0a9b8c")
 ENRICH_ACTIONS = {"Merge", "Upsert", "Update", "Insert"}
@@ -55,6 +58,7 @@ class Job:
     conversation_ids: list[str]
     polls: int = 0
     state: str = "QUEUED"
+    user_details: list[dict[str, Any]] | None = None  # a users details job's results
 
 
 @dataclass
@@ -72,9 +76,13 @@ Handler = Callable[[re.Match[str], dict[str, str], Any], Reply]
 
 
 class FakeApi:
-    def __init__(self, config: FakeConfig, store: ConversationStore, faults: FaultInjector) -> None:
+    def __init__(self, config: FakeConfig, store: ConversationStore, faults: FaultInjector,
+                 reference: ReferenceStore | None = None, users: UserDetailsStore | None = None) -> None:
         self.config = config
         self.store = store
+        self.reference = reference if reference is not None else ReferenceStore()
+        self.users = users if users is not None else UserDetailsStore()
+        self.user_jobs: dict[str, Job] = {}
         self.faults = faults
         self.state = FakeState()
         self.jobs: dict[str, Job] = {}
@@ -83,12 +91,19 @@ class FakeApi:
         base = "/api/v2"
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("POST", re.compile(rf"{base}/analytics/conversations/details/query"), self.details_query),
+            ("POST", re.compile(rf"{base}/analytics/conversations/aggregates/query"), self.aggregates_query),
             ("POST", re.compile(rf"{base}/analytics/conversations/details/jobs"), self.job_submit),
             ("GET", re.compile(rf"{base}/analytics/conversations/details/jobs/availability"), self.job_availability),
             ("GET", re.compile(rf"{base}/analytics/conversations/details/jobs/(?P<job>[^/]+)"), self.job_status),
             ("DELETE", re.compile(rf"{base}/analytics/conversations/details/jobs/(?P<job>[^/]+)"), self.job_delete),
             ("GET", re.compile(rf"{base}/analytics/conversations/details/jobs/(?P<job>[^/]+)/results"),
              self.job_results),
+            ("POST", re.compile(rf"{base}/analytics/users/details/jobs"), self.user_job_submit),
+            ("GET", re.compile(rf"{base}/analytics/users/details/jobs/availability"), self.job_availability),
+            ("GET", re.compile(rf"{base}/analytics/users/details/jobs/(?P<job>[^/]+)"), self.user_job_status),
+            ("DELETE", re.compile(rf"{base}/analytics/users/details/jobs/(?P<job>[^/]+)"), self.user_job_delete),
+            ("GET", re.compile(rf"{base}/analytics/users/details/jobs/(?P<job>[^/]+)/results"),
+             self.user_job_results),
             ("PATCH", re.compile(rf"{base}/conversations/(?P<cid>[^/]+)/participants/(?P<pid>[^/]+)/attributes"),
              self.patch_participant_attributes),
             ("POST", re.compile(rf"{base}/externalcontacts/contacts/enrich"), self.contact_enrich),
@@ -96,6 +111,9 @@ class FakeApi:
             ("POST", re.compile(rf"{base}/journey/externalevents/configurations/(?P<cfg>[^/]+)/events"),
              self.external_events),
             ("POST", re.compile(rf"{base}/outbound/contactlists/(?P<list>[^/]+)/contacts"), self.contact_list_add),
+            ("GET", re.compile(MEMBERS_PATH.replace("{queueId}", "(?P<queue>[^/]+)")), self.list_queue_members),
+            *(("GET", re.compile(re.escape(path)), self._lister(entity_type))
+              for entity_type, path in LIST_PATHS.items()),
         ]
 
     def route(self, method: str, path: str) -> tuple[Handler, re.Match[str]] | None:
@@ -139,6 +157,13 @@ class FakeApi:
             result["conversations"] = [without_attributes(c.body) for c in page]
         result["totalHits"] = max(0, len(matches) + self.config.total_hits_skew)
         return Reply(200, result)
+
+    # -- analytics: aggregates (computed from the store, independently of the dbt models) -----------
+    def aggregates_query(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        try:
+            return Reply(200, aggregate(self.store, self.reference, body))
+        except AggregateError as exc:
+            raise ApiError(400, "bad.request", str(exc)) from None
 
     # -- analytics: async details jobs -------------------------------------------------------------
     def job_submit(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
@@ -207,6 +232,77 @@ class FakeApi:
             result["cursor"] = _encode_cursor(offset + size, job.job_id)
         result["dataAvailabilityDate"] = self.config.data_availability_date
         return Reply(200, result)
+
+    # -- analytics: users details jobs (presence and routing status) -------------------------------
+    def user_job_submit(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        body = _require_object(body)
+        start, end = _interval(body)
+        if end - start > timedelta(days=31):
+            raise ApiError(400, "bad.request", "Query interval may not exceed 31 days")
+        with self._lock:
+            self._job_counter += 1
+            job_id = str(uuid.uuid5(NAMESPACE, f"users:{self._job_counter}:{body['interval']}"))
+            self.user_jobs[job_id] = Job(job_id, [], user_details=self.users.overlapping(start, end))
+        return Reply(202, {"jobId": job_id})
+
+    def _user_job(self, job_id: str) -> Job:
+        job = self.user_jobs.get(job_id)
+        if job is None:
+            raise ApiError(404, "not.found", f"Job {job_id} was not found")
+        return job
+
+    def user_job_status(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        with self._lock:
+            job = self._user_job(match["job"])
+            job.polls += 1
+            job.state = "FULFILLED" if job.polls > self.config.job_pending_polls else "PENDING"
+            return Reply(200, {"state": job.state, "submissionDate": "2024-01-01T00:00:00.000Z"})
+
+    def user_job_delete(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        with self._lock:
+            self._user_job(match["job"])
+            del self.user_jobs[match["job"]]
+        return Reply(204)
+
+    def user_job_results(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        with self._lock:
+            job = self._user_job(match["job"])
+            if job.state != "FULFILLED":
+                raise ApiError(400, "bad.request", f"Job {job.job_id} is {job.state}; results are not available")
+        try:
+            size = int(query.get("pageSize", self.config.job_page_size))
+        except ValueError:
+            raise ApiError(400, "bad.request", "pageSize must be an integer") from None
+        if not 1 <= size <= self.config.job_page_size_max:
+            raise ApiError(400, "bad.request", f"pageSize must be between 1 and {self.config.job_page_size_max}")
+        offset = _decode_cursor(query.get("cursor"), job.job_id)
+        details = job.user_details or []
+        result: dict[str, Any] = {"userDetails": details[offset:offset + size]}
+        if offset + size < len(details):
+            result["cursor"] = _encode_cursor(offset + size, job.job_id)
+        result["dataAvailabilityDate"] = self.config.data_availability_date
+        return Reply(200, result)
+
+    # -- reference data: list endpoints ------------------------------------------------------------
+    def _lister(self, entity_type: str) -> Handler:
+        def handler(match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+            try:
+                if entity_type == "teams":
+                    return Reply(200, self.reference.cursor_page(entity_type, LIST_PATHS[entity_type], query))
+                return Reply(200, self.reference.list_page(entity_type, LIST_PATHS[entity_type], query))
+            except ListError as exc:
+                raise ApiError(400, "bad.request", str(exc)) from None
+        return handler
+
+    def list_queue_members(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
+        queue_id = match["queue"]
+        if self.reference.get("queues", queue_id) is None:
+            raise ApiError(404, "not.found", f"Queue {queue_id} was not found")
+        path = MEMBERS_PATH.replace("{queueId}", queue_id)
+        try:
+            return Reply(200, self.reference.list_page("queue_members", path, query, queue_id=queue_id))
+        except ListError as exc:
+            raise ApiError(400, "bad.request", str(exc)) from None
 
     # -- write-back endpoints ----------------------------------------------------------------------
     def patch_participant_attributes(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:

@@ -28,7 +28,9 @@ from loaders.synthetic.fake_genesys.api import ApiError, FakeApi, Reply, error_b
 from loaders.synthetic.fake_genesys.config import FakeConfig
 from loaders.synthetic.fake_genesys.faults import FaultInjector
 from loaders.synthetic.fake_genesys.ratelimit import WindowRateLimit
+from loaders.synthetic.fake_genesys.reference import ReferenceStore
 from loaders.synthetic.fake_genesys.store import ConversationStore
+from loaders.synthetic.fake_genesys.users import UserDetailsStore
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,9 @@ class FakeGenesys:
         store: ConversationStore | None = None,
         *,
         data_dir: Path | str | None = None,
+        reference: ReferenceStore | None = None,
+        reference_dir: Path | str | None = None,
+        users: UserDetailsStore | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -69,8 +74,19 @@ class FakeGenesys:
         if store is None:
             store = ConversationStore.from_dir(data_dir) if data_dir else ConversationStore()
         self.store = store
+        if reference is None:
+            # the generator's layout: <out>/genesys/conversations beside <out>/genesys/reference
+            sibling = Path(data_dir).parent / "reference" if data_dir else None
+            if reference_dir is None and sibling is not None and sibling.is_dir():
+                reference_dir = sibling
+            reference = ReferenceStore.from_dir(reference_dir) if reference_dir else ReferenceStore()
+        self.reference = reference
+        if users is None:
+            users_dir = Path(data_dir).parent / "users" if data_dir else None
+            users = UserDetailsStore.from_dir(users_dir) if users_dir and users_dir.is_dir() else UserDetailsStore()
+        self.users = users
         self.faults = FaultInjector(self.config.faults)
-        self.api = FakeApi(self.config, store, self.faults)
+        self.api = FakeApi(self.config, store, self.faults, reference, users)
         self.limit = WindowRateLimit(self.config.rate_allowed, self.config.rate_window_s)
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[float, int]] = {}  # token -> (expires_at monotonic, index)

@@ -18,9 +18,11 @@ from loaders.synthetic.generator.ids import fixed_uuid
 from loaders.synthetic.generator.marketing import TOUCH_COLUMNS, make_campaigns, touch_row, write_campaigns
 from loaders.synthetic.generator.people import Person, make_people, write_customer_files
 from loaders.synthetic.generator.profiles import REFERENCE_TIME, WINDOW_START_S, resolve_volumes
+from loaders.synthetic.generator.reference import write_reference
 from loaders.synthetic.generator.split import split_days
 from loaders.synthetic.generator.textmess import csv_line, email_mess
 from loaders.synthetic.generator.timeutil import day_str, iso_ms, iso_s
+from loaders.synthetic.generator.user_status import write_user_details
 
 GENERATOR_VERSION = "1.0.0"
 PAGE_SIZE = 1000
@@ -119,6 +121,8 @@ def generate(
     # --- campaigns, then per-person activity plans -----------------------------------------------------
     campaigns = make_campaigns(random.Random(f"{seed}:campaigns"))
     counts["marketing_campaigns"] = write_campaigns(campaigns, out)
+    # the org's reference data (queues, users, wrap-up codes, …): fixed objects plus the outbound campaigns
+    counts["genesys_reference_entities"] = write_reference(campaigns, out)
     planner = Planner(seed, people, campaigns, vol.conversations, vol.touches, vol.conversions)
     crm_truth = open(truth / "events.csv", "w", encoding="utf-8", newline="")
     crm_truth.write(csv_line(EVENT_TRUTH_COLUMNS))
@@ -149,6 +153,8 @@ def generate(
     plans.conversions = []
     counts.update(_write_conversations(seed, out, plans.conversations, people, campaigns, progress))
     plans.conversations = []
+    # agents' presence and routing status, derived from the conversations just written (users details jobs)
+    counts["genesys_user_details"] = write_user_details(out / "genesys" / "conversations", out)
 
     manifest = {
         "generator": "loaders.synthetic.generator",

@@ -88,6 +88,18 @@ def split_days(out: str | Path, days: int, changed_per_day: int = 0) -> dict[str
             count(day, "genesys/events", sum(1 for line in path.open(encoding="utf-8") if line.strip()))
             shutil.move(path, dest)
 
+    for path in sorted((out / "genesys" / "users").glob("user-details-*.ndjson")):
+        day = day_of(_date_of(path.stem.removeprefix("user-details-")))
+        if day is not None:
+            dest = target / day.isoformat() / "genesys" / "users" / path.name
+            if dest.exists():  # a day after the window's end joins the last day's file
+                dest.write_text(dest.read_text(encoding="utf-8") + path.read_text(encoding="utf-8"), encoding="utf-8")
+                path.unlink()
+            else:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(path, dest)
+            count(day, "genesys/users", sum(1 for line in dest.open(encoding="utf-8") if line.strip()))
+
     # line files: each record to its day, the rest stays
     for path in sorted((out / "customers").glob("customers_*.csv")):
         _split_csv(path, out, target, "updated_at", day_of, count)

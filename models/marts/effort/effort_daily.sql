@@ -2,6 +2,10 @@ with conversation_effort as (
     select * from {{ ref('fct_conversation_effort') }}
 ),
 
+queues as (
+    select * from {{ ref('dim_queues') }}
+),
+
 grouped as (
     select
         conversation_date,
@@ -21,19 +25,22 @@ grouped as (
 
 final as (
     select
-        {{ surrogate_key(['conversation_date', 'queue_id', 'media_type']) }} as effort_daily_key,
-        conversation_date,
-        queue_id,
-        media_type,
-        conversations,
-        unscored_conversations,
-        ces_mean,
-        ces_median,
-        high_effort_share,
-        transfers_mean,
-        queue_wait_seconds_mean,
-        abandoned_conversations
+        {{ surrogate_key(['grouped.conversation_date', 'grouped.queue_id', 'grouped.media_type']) }}
+            as effort_daily_key,
+        grouped.conversation_date,
+        grouped.queue_id,
+        queues.queue_name,
+        grouped.media_type,
+        grouped.conversations,
+        grouped.unscored_conversations,
+        grouped.ces_mean,
+        grouped.ces_median,
+        grouped.high_effort_share,
+        grouped.transfers_mean,
+        grouped.queue_wait_seconds_mean,
+        grouped.abandoned_conversations
     from grouped
+    left join queues on grouped.queue_id = queues.queue_id
 )
 
 select * from final

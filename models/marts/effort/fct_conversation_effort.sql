@@ -7,6 +7,22 @@ conversation_customers as (
     select * from {{ ref('int_identity__conversation_customers') }}
 ),
 
+wrapups as (
+    select * from {{ ref('int_effort__conversation_wrapups') }}
+),
+
+queues as (
+    select * from {{ ref('dim_queues') }}
+),
+
+wrapup_codes as (
+    select * from {{ ref('dim_wrapup_codes') }}
+),
+
+users as (
+    select * from {{ ref('dim_users') }}
+),
+
 scored as (
     select
         inputs.conversation_id,
@@ -17,9 +33,14 @@ scored as (
         inputs.originating_direction,
         inputs.media_type,
         inputs.first_queue_id,
+        queues.queue_name as first_queue_name,
         inputs.queue_ids,
         inputs.agent_count,
         inputs.agent_user_ids,
+        wrapups.wrapup_code_id,
+        wrapup_codes.wrapup_code_name,
+        wrapups.wrapup_user_id as wrapup_agent_user_id,
+        users.user_name as wrapup_agent_name,
         inputs.transfer_count,
         inputs.transfer_count_source,
         inputs.blind_transfers,
@@ -48,6 +69,10 @@ scored as (
         inputs.transfers_disagree or inputs.queue_wait_disagrees as sources_disagree
     from inputs
     left join conversation_customers on inputs.conversation_id = conversation_customers.conversation_id
+    left join wrapups on inputs.conversation_id = wrapups.conversation_id
+    left join queues on inputs.first_queue_id = queues.queue_id
+    left join wrapup_codes on wrapups.wrapup_code_id = wrapup_codes.wrapup_code_id
+    left join users on wrapups.wrapup_user_id = users.user_id
 ),
 
 final as (
@@ -60,9 +85,14 @@ final as (
         originating_direction,
         media_type,
         first_queue_id,
+        first_queue_name,
         queue_ids,
         agent_count,
         agent_user_ids,
+        wrapup_code_id,
+        wrapup_code_name,
+        wrapup_agent_user_id,
+        wrapup_agent_name,
         transfer_count,
         transfer_count_source,
         blind_transfers,
