@@ -12,10 +12,10 @@ import logging
 import sys
 
 from loaders import __version__
-from loaders.cli import export, extract, generate, load, run, summary
+from loaders.cli import export, extract, generate, lake, load, run, summary
 
 # in the order of `cx --help`
-COMMANDS = (generate, load, extract, summary, export, run)
+COMMANDS = (generate, load, extract, summary, export, lake, run)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,3 +22,8 @@
 {% macro default__safe_cast(expr, type) -%}
     cast({{ expr }} as {{ type }})
 {%- endmacro %}
+
+
+{% macro spark__safe_cast(expr, type) -%}
+    try_cast({{ expr }} as {{ type }})
+{%- endmacro %}

@@ -42,3 +42,26 @@
 {% macro default__json_merge(base_expr, patch_expr) -%}
     json_merge_patch({{ base_expr }}, {{ patch_expr }})
 {%- endmacro %}
+
+
+{#- Spark: date_format's pattern letters (Java DateTimeFormatter style); session time zone UTC. -#}
+{% macro spark__iso_utc_text(ts_expr) -%}
+    date_format({{ ts_expr }}, "yyyy-MM-dd'T'HH:mm:ss.SSS") || 'Z'
+{%- endmacro %}
+
+{#- Spark: JSON values are text; an array of them built as a VARIANT array and written as JSON. -#}
+{% macro spark__json_build_array(items) -%}
+    /*json*/ to_json(array({% for item in items %}try_parse_json({{ item }}){% if not loop.last %}, {% endif %}{% endfor %}))
+{%- endmacro %}
+
+{#- Spark: members of `patch` replace those of `base`; a member that is null in `patch` is removed (RFC 7396 at
+    the top level, which is all the export marts merge). -#}
+{% macro spark__json_merge(base_expr, patch_expr) -%}
+    /*json*/ to_json(map_filter(
+        map_concat(
+            from_json({{ base_expr }}, 'map<string, variant>'),
+            from_json({{ patch_expr }}, 'map<string, variant>')
+        ),
+        (_k, _v) -> _v is not null and schema_of_variant(_v) <> 'VOID'
+    ))
+{%- endmacro %}

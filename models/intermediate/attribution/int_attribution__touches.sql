@@ -47,9 +47,9 @@ all_touches as (
         case when marketing_touches.campaign_id is not null then 'marketing_export' end as campaign_id_source,
         cast(null as integer) as attr_touch_sequence,
         marketing_touches.touched_at,
-        cast(null as varchar) as outbound_campaign_id,
-        cast(null as varchar) as disposition_name,
-        cast(null as varchar) as lead_source,
+        cast(null as {{ dbt.type_string() }}) as outbound_campaign_id,
+        cast(null as {{ dbt.type_string() }}) as disposition_name,
+        cast(null as {{ dbt.type_string() }}) as lead_source,
         marketing_customers.customer_key,
         marketing_customers.customer_match_method
     from marketing_touches
