@@ -61,10 +61,10 @@
                 then cast(_m{{ level }}.value as string)
         end as value_text
     from {{ relation }}
-    {%- for i in range(1, level + 1) %}
-    inner join lateral variant_explode_outer(
-        {% if i == 1 %}try_parse_json({{ json_expr }}){% else %}case when schema_of_variant(_m{{ i - 1 }}.value) like 'OBJECT%' then _m{{ i - 1 }}.value end{% endif %}
-    ) as _m{{ i }} on _m{{ i }}.key is not null
+    {%- for i in range(1, level + 1) %},
+        lateral variant_explode(
+            {% if i == 1 %}try_parse_json({{ json_expr }}){% else %}case when schema_of_variant(_m{{ i - 1 }}.value) like 'OBJECT%' then _m{{ i - 1 }}.value end{% endif %}
+        ) as _m{{ i }}
     {%- endfor %}
     {%- endfor %}
 {%- endmacro %}
