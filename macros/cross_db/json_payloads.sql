@@ -54,14 +54,17 @@
     /*json*/ to_json(array({% for item in items %}try_parse_json({{ item }}){% if not loop.last %}, {% endif %}{% endfor %}))
 {%- endmacro %}
 
-{#- Spark: members of `patch` replace those of `base`; a member that is null in `patch` is removed (RFC 7396 at
-    the top level, which is all the export marts merge). -#}
+{#- Spark: RFC 7396 at the top level (all the export marts merge), in DuckDB's member order: the members of `base`
+    that `patch` does not name, then those of `patch`, leaving out the ones `patch` sets to null. -#}
 {% macro spark__json_merge(base_expr, patch_expr) -%}
-    /*json*/ to_json(map_filter(
-        map_concat(
+    /*json*/ to_json(map_concat(
+        map_filter(
             from_json({{ base_expr }}, 'map<string, variant>'),
-            from_json({{ patch_expr }}, 'map<string, variant>')
+            (_k, _v) -> not coalesce(array_contains(map_keys(from_json({{ patch_expr }}, 'map<string, variant>')), _k), false)
         ),
-        (_k, _v) -> _v is not null and schema_of_variant(_v) <> 'VOID'
+        map_filter(
+            from_json({{ patch_expr }}, 'map<string, variant>'),
+            (_k, _v) -> _v is not null and schema_of_variant(_v) <> 'VOID'
+        )
     ))
 {%- endmacro %}
