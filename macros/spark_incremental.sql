@@ -2,18 +2,25 @@
     `insert_overwrite` without Delta / Iceberg / Hudi, and Spark cannot overwrite a table in a statement that also
     reads it. So the project's strategy (macros/incremental.sql: replace whole keys) runs in two writes: the
     table's rows whose key is not in the new batch plus the batch go to a staging table, which then overwrites the
-    table. These root-project macros take precedence over dbt-spark's of the same name; every other strategy is
-    passed on to dbt-spark unchanged. -#}
+    table. These root-project macros take precedence over dbt-spark's of the same name; `append` and
+    `insert_overwrite` are dbt-spark's own (merge and microbatch need Delta / Iceberg or partitions: refused). -#}
 {% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) %}
     {%- if raw_strategy == 'delete+insert' -%}
         {{ return(raw_strategy) }}
     {%- endif -%}
-    {{ return(dbt_spark.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+    {%- if raw_strategy not in ['append', 'insert_overwrite'] -%}
+        {{ exceptions.raise_compiler_error(
+            "Invalid incremental strategy provided: " ~ raw_strategy
+            ~ " (with Parquet tables: 'append', 'insert_overwrite' or this project's 'delete+insert')") }}
+    {%- endif -%}
+    {{ return(raw_strategy) }}
 {% endmacro %}
 
 {% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) %}
-    {%- if strategy != 'delete+insert' -%}
-        {{ return(dbt_spark.dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates)) }}
+    {%- if strategy == 'append' -%}
+        {{ return(get_insert_into_sql(source, target)) }}
+    {%- elif strategy == 'insert_overwrite' -%}
+        {{ return(get_insert_overwrite_sql(source, target, existing)) }}
     {%- endif -%}
     {%- if not unique_key -%}
         {{ exceptions.raise_compiler_error('delete+insert needs a unique_key (model ' ~ target ~ ')') }}

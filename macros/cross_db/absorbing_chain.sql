@@ -135,23 +135,28 @@
         left join chain_terms on chain_states.state_index = chain_terms.state_index
     ),
 
-    absorption_passes (iteration, reach, max_change) as (
+    -- the chain's terms travel in the recursive row: a join with `chain` in the recursive step would compute
+    -- it (and everything it reads) again on every pass
+    absorption_passes (iteration, reach, max_change, terms) as (
         select
             0,
             array_repeat(cast(0 as double), cast(state_count as int)),
-            cast(1 as double)
+            cast(1 as double),
+            terms
         from chain
         union all
         select
             iteration + 1,
             next_reach,
-            array_max(zip_with(next_reach, reach, (chain_new, chain_old) -> abs(chain_new - chain_old)))
+            array_max(zip_with(next_reach, reach, (chain_new, chain_old) -> abs(chain_new - chain_old))),
+            terms
         from (
             select
                 absorption_passes.iteration,
                 absorption_passes.reach,
+                absorption_passes.terms,
                 transform(
-                    chain.terms,
+                    absorption_passes.terms,
                     chain_t -> aggregate(
                         chain_t, cast(0 as double),
                         (chain_sum, chain_term) -> chain_sum
@@ -159,7 +164,6 @@
                     )
                 ) as next_reach
             from absorption_passes
-            cross join chain
             where
                 absorption_passes.max_change >= {{ tolerance }}
                 and absorption_passes.iteration < {{ max_iterations }}

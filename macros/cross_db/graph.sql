@@ -97,28 +97,34 @@
         from cc_adjacency
     ),
 
-    cc_labels (iteration, labels, changed) as (
+    -- the adjacency travels in the recursive row: a join with cc_graph in the recursive step would compute it
+    -- (and everything it reads) again on every step
+    cc_labels (iteration, labels, changed, adjacency) as (
         select
             0,
             transform(adjacency, (cc_n, cc_i) -> cc_i + 1),
-            true
+            true,
+            adjacency
         from cc_graph
         union all
         select
             iteration + 1,
             jumped,
-            jumped <> labels
+            jumped <> labels,
+            adjacency
         from (
             select
                 cc_step.iteration,
                 cc_step.labels,
+                cc_step.adjacency,
                 transform(cc_step.lowered, cc_l -> element_at(cc_step.lowered, cc_l)) as jumped
             from (
                 select
                     cc_labels.iteration,
                     cc_labels.labels,
+                    cc_labels.adjacency,
                     transform(
-                        cc_graph.adjacency,
+                        cc_labels.adjacency,
                         (cc_n, cc_i) -> least(
                             element_at(cc_labels.labels, cc_i + 1),
                             coalesce(array_min(transform(cc_n, cc_j -> element_at(cc_labels.labels, cc_j))),
@@ -126,7 +132,6 @@
                         )
                     ) as lowered
                 from cc_labels
-                cross join cc_graph
                 where cc_labels.changed
             ) as cc_step
         ) as cc_next

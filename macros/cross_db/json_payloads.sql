@@ -49,9 +49,9 @@
     date_format({{ ts_expr }}, "yyyy-MM-dd'T'HH:mm:ss.SSS") || 'Z'
 {%- endmacro %}
 
-{#- Spark: JSON values are text; an array of them built as a VARIANT array and written as JSON. -#}
+{#- Spark: the JSON values' texts joined between brackets (a null value is null). -#}
 {% macro spark__json_build_array(items) -%}
-    /*json*/ to_json(array({% for item in items %}try_parse_json({{ item }}){% if not loop.last %}, {% endif %}{% endfor %}))
+    /*json*/ concat('[', {% for item in items %}coalesce({{ item }}, 'null'), {% if not loop.last %}',', {% endif %}{% endfor %}']')
 {%- endmacro %}
 
 {#- Spark: RFC 7396 at the top level (all the export marts merge), in DuckDB's member order: the members of `base`

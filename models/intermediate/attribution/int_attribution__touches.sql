@@ -92,10 +92,10 @@ final as (
             as attribution_window_hours,
         coalesce(
             all_touches.attr_touch_sequence,
-            row_number() over (
+            cast(row_number() over (
                 partition by coalesce(all_touches.customer_key, all_touches.touch_id), all_touches.campaign_id
                 order by all_touches.touched_at, all_touches.touch_id
-            )
+            ) as bigint)
         ) as touch_sequence,
         case when all_touches.attr_touch_sequence is not null then 'participant_attribute' else 'derived' end
             as touch_sequence_source,
