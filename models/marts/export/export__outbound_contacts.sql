@@ -68,7 +68,7 @@ payloads as (
                 (phone_column, 'phone_e164'),
                 ('CrmContactId', "coalesce(crm_contact_id, '')"),
                 ('PropensityTier', "coalesce(propensity_tier, '')"),
-                ('PropensityScore', "coalesce(cast(round(propensity_score, 4) as " ~ dbt.type_string() ~ "), '')"),
+                ('PropensityScore', "coalesce(cast(" ~ round_double('propensity_score', 4) ~ " as " ~ dbt.type_string() ~ "), '')"),
                 ('QueuePriority', "coalesce(cast(queue_priority as " ~ dbt.type_string() ~ "), '')"),
                 ('PreferredChannel', "coalesce(preferred_channel, '')"),
                 ('Timezone', "coalesce(timezone, '')"),

@@ -51,7 +51,9 @@ payloads as (
         participant_id,
         '/api/v2/conversations/' || conversation_id || '/participants/' || participant_id
         || '/attributes' as request_path,
-        cast({{ json_build_object([('attributes', json_value_of('attribute_map'))]) }} as {{ dbt.type_string() }}) as payload
+        cast(
+            {{ json_build_object([('attributes', json_value_of('attribute_map'))]) }} as {{ dbt.type_string() }}
+        ) as payload
     from attributes
 ),
 
