@@ -53,12 +53,22 @@
         {%- endfor %}
         concat_ws('.', {% for i in range(1, level + 1) %}_m{{ i }}.key{% if not loop.last %}, {% endif %}{% endfor %}) as json_path,
         {{ _spark_variant_type('_m' ~ level ~ '.value') }} as json_type,
-        to_json(_m{{ level }}.value) as value_json,
+        -- a string as JSON text; anything else as written in the document (107.0 stays 107.0, members in order)
+        case
+            when schema_of_variant(_m{{ level }}.value) in ('STRING', 'VOID') then to_json(_m{{ level }}.value)
+            else get_json_object(
+                {{ json_expr }},
+                concat('$'{% for i in range(1, level + 1) %}, '[''', _m{{ i }}.key, ''']'{% endfor %})
+            )
+        end as value_json,
         case
             when schema_of_variant(_m{{ level }}.value) not like 'OBJECT%'
                 and schema_of_variant(_m{{ level }}.value) not like 'ARRAY%'
                 and schema_of_variant(_m{{ level }}.value) <> 'VOID'
-                then cast(_m{{ level }}.value as string)
+                then get_json_object(
+                    {{ json_expr }},
+                    concat('$'{% for i in range(1, level + 1) %}, '[''', _m{{ i }}.key, ''']'{% endfor %})
+                )
         end as value_text
     from {{ relation }}
     {%- for i in range(1, level + 1) %},
