@@ -55,16 +55,25 @@
 {%- endmacro %}
 
 {#- Spark: RFC 7396 at the top level (all the export marts merge), in DuckDB's member order: the members of `base`
-    that `patch` does not name, then those of `patch`, leaving out the ones `patch` sets to null. -#}
-{% macro spark__json_merge(base_expr, patch_expr) -%}
-    /*json*/ to_json(map_concat(
-        map_filter(
-            from_json({{ base_expr }}, 'map<string, variant>'),
-            (_k, _v) -> not coalesce(array_contains(map_keys(from_json({{ patch_expr }}, 'map<string, variant>')), _k), false)
-        ),
-        map_filter(
-            from_json({{ patch_expr }}, 'map<string, variant>'),
-            (_k, _v) -> _v is not null and schema_of_variant(_v) <> 'VOID'
+    that `patch` does not name, then those of `patch`, leaving out the ones `patch` sets to null; each value as
+    written in its document (a VARIANT would write 107.0 as 107 and sort an object's keys). -#}
+{% macro _spark_json_members(doc, keep) -%}
+    transform(
+        filter(map_entries(from_json({{ doc }}, 'map<string, variant>')), _e -> {{ keep }}),
+        _e -> concat(
+            regexp_extract(to_json(array(_e.key)), '^\\[(.*)\\]$', 1), ':',
+            case
+                when schema_of_variant(_e.value) = 'STRING' then to_json(_e.value)
+                else get_json_object({{ doc }}, concat('$[''', _e.key, ''']'))
+            end
         )
-    ))
+    )
+{%- endmacro %}
+
+{% macro spark__json_merge(base_expr, patch_expr) -%}
+    /*json*/ concat('{', array_join(concat(
+        {{ _spark_json_members(base_expr,
+            "not coalesce(array_contains(map_keys(from_json(" ~ patch_expr ~ ", 'map<string, variant>')), _e.key), false)") }},
+        {{ _spark_json_members(patch_expr, "_e.value is not null and schema_of_variant(_e.value) <> 'VOID'") }}
+    ), ','), '}')
 {%- endmacro %}
