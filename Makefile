@@ -12,7 +12,7 @@ DATA_DIR ?= data/$(PROFILE)
 export DBT_PROFILES_DIR := $(CURDIR)
 export CX_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
 
-.PHONY: help install demo generate load build summary test pytest lint sqlfluff ruff bench clean
+.PHONY: help install spark-install demo generate load build summary test pytest lint sqlfluff ruff bench clean
 
 help:
 	@echo "make demo    - generate '$(PROFILE)' data, land it, dbt build, summary (database: $(CX_DUCKDB_PATH))"
@@ -27,6 +27,15 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# the spark target's packages (pyproject extra `spark`) and a Java runtime for pyspark; the JDK from Debian only
+# when no `java` is on the PATH (CI machines may lack it; needs root, as CI runs)
+$(BIN)/.spark-installed: $(BIN)/.installed
+	command -v java >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
+	touch $@
+
+spark-install: $(BIN)/.spark-installed
 
 demo: install generate load build summary
 
@@ -47,9 +56,10 @@ build: install
 summary: install
 	$(BIN)/cx summary
 
-test: install pytest lint
+test: install spark-install pytest lint
 
-pytest: install
+# tests/python/test_spark.py builds the demo on Spark as well: it needs the spark extra and a JDK
+pytest: install spark-install
 	$(BIN)/pytest
 
 lint: sqlfluff ruff
@@ -72,4 +82,4 @@ bench: install
 	$(BIN)/python bench/bench_client_rate.py
 
 clean:
-	rm -rf data target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal
+	rm -rf data target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal lake spark

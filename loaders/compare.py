@@ -6,12 +6,16 @@ columns that record when a run happened (``RUN_TIME_COLUMNS``) are left out. For
 ``compare`` says how many rows each side has that the other lacks (EXCEPT ALL) and shows a few.
 
 Used by ``bench/mart_hashes.py`` (a refactoring keeps every mart identical) and by the incremental-equivalence
-test (day-by-day incremental builds equal one full refresh).
+test (day-by-day incremental builds equal one full refresh). ``compare_engines`` compares DuckDB's marts with
+the same project built on Spark (issue 17): Spark's Parquet tables are read with DuckDB, columns matched by
+name, and rows compared one by one after sorting, doubles within ``TOLERANCE``.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -102,4 +106,126 @@ def compare(con: duckdb.DuckDBPyConnection, first: str, second: str, schemas: tu
             setattr(diff, f"only_{side}", count)
             diff.examples += [(side, row) for row in con.execute(f"{query} limit {show}").fetchall()]
         differences.append(diff)
+    return equal, differences
+
+
+# --- two engines (issue 17): DuckDB's warehouse vs the same project built on Spark ----------------------------
+
+TOLERANCE = 1e-9  # doubles of the two engines agree within this (absolute, or relative beyond 1)
+
+
+def spark_table_dir(spark_warehouse: str | Path, schema: str, table: str) -> Path:
+    """Where Spark's Hive catalog keeps a managed table's Parquet files: <warehouse>/<schema>.db/<table>/."""
+    return Path(spark_warehouse) / f"{schema}.db" / table
+
+
+def attach_spark_tables(con: duckdb.DuckDBPyConnection, spark_warehouse: str | Path, schema: str = "marts",
+                        alias: str = "spark") -> list[str]:
+    """Views ``<alias>.<schema>.<table>`` in DuckDB over the Parquet files of every Spark table of ``schema``
+    (attaches an in-memory catalog ``alias``); returns the table names."""
+    con.execute(f"attach if not exists ':memory:' as {alias}")
+    con.execute(f"create schema if not exists {alias}.{schema}")
+    root = Path(spark_warehouse) / f"{schema}.db"
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))) \
+        if root.is_dir() else []
+    for name in names:
+        files = str(root / name / "*.parquet").replace("'", "''")
+        con.execute(f'create or replace view {alias}.{schema}."{name}" as select * from read_parquet(\'{files}\')')
+    return names
+
+
+def _canonical(value, kind: str):
+    """A value both engines' spellings of the same thing map to: JSON parsed, floats as float, lists as tuples."""
+    if value is None:
+        return None
+    if kind == "json":
+        parsed = json.loads(value, parse_int=float) if isinstance(value, str) else value
+        return json.dumps(parsed, sort_keys=True, separators=(",", ":"))
+    if kind == "float":
+        return float(value)
+    if isinstance(value, list):
+        return tuple(_canonical(v, "list") for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _canonical(v, "list")) for k, v in value.items()))
+    return value
+
+
+def _sort_key(row: tuple, kinds: list[str]) -> tuple:
+    # floats rounded coarsely, so a last-bit difference cannot change the order; nulls first
+    return tuple(
+        (0, "") if v is None else (1, round(v, 6) if k == "float" else repr(v))
+        for v, k in zip(row, kinds, strict=True)
+    )
+
+
+def _close(a, b, kind: str, tolerance: float) -> bool:
+    if a is None or b is None or kind != "float":
+        return a == b
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def compare_rows(con: duckdb.DuckDBPyConnection, first: str, second: str,
+                 exclude: frozenset[str] = RUN_TIME_COLUMNS, tolerance: float = TOLERANCE,
+                 show: int = 3) -> Difference | None:
+    """Compare two relations of different engines row for row (None when equal). Columns are matched by name
+    and read as the first relation's types (the second's values cast to them); doubles and decimals agree
+    within ``tolerance``, JSON by meaning (key order and number spelling aside), lists element by element."""
+    described = con.execute(f"describe {first}").fetchall()
+    other = {name: type_ for name, type_, *_ in con.execute(f"describe {second}").fetchall()}
+    columns = [(name, type_) for name, type_, *_ in described if name not in exclude]
+    missing = sorted({n for n, _ in columns} ^ {n for n in other if n not in exclude})
+    if missing:
+        return Difference(first, f"columns differ: {', '.join(missing)}")
+    kinds, left_cols, right_cols = [], [], []
+    for name, type_ in columns:
+        quoted = '"' + name.replace('"', '""') + '"'
+        upper = type_.upper()
+        if upper == "JSON":
+            kinds.append("json")
+            left_cols.append(f"cast({quoted} as varchar)")
+            right_cols.append(f"cast({quoted} as varchar)")
+        elif upper in FLOAT_TYPES or upper.startswith("DECIMAL"):
+            kinds.append("float")
+            left_cols.append(f"cast({quoted} as double)")
+            right_cols.append(f"cast({quoted} as double)")
+        else:
+            kinds.append("value")
+            left_cols.append(quoted)
+            right_cols.append(f"cast({quoted} as {type_})")
+    rows = []
+    for relation, cols in ((first, left_cols), (second, right_cols)):
+        fetched = con.execute(f"select {', '.join(cols)} from {relation}").fetchall()
+        canon = [tuple(_canonical(v, k) for v, k in zip(row, kinds, strict=True)) for row in fetched]
+        rows.append(sorted(canon, key=lambda r: _sort_key(r, kinds)))
+    left, right = rows
+    mismatched = [
+        (a, b) for a, b in zip(left, right, strict=False)
+        if not all(_close(x, y, k, tolerance) for x, y, k in zip(a, b, kinds, strict=True))
+    ]
+    if len(left) == len(right) and not mismatched:
+        return None
+    diff = Difference(first, "rows differ", (len(left), len(right)), len(mismatched), len(mismatched))
+    for a, b in mismatched[:show]:
+        diff.examples += [("first", a), ("second", b)]
+    return diff
+
+
+def compare_engines(con: duckdb.DuckDBPyConnection, duckdb_catalog: str, spark_warehouse: str | Path,
+                    schema: str = "marts", skip: frozenset[str] = frozenset()) -> tuple[list[str], list[Difference]]:
+    """Every relation of ``schema`` in the attached DuckDB warehouse ``duckdb_catalog`` compared with the Spark
+    table of the same name (its Parquet files under ``spark_warehouse``); returns the equal ones and the
+    differences (a relation on one side only is a difference)."""
+    ours = relations(con, duckdb_catalog, (schema,))
+    theirs = set(attach_spark_tables(con, spark_warehouse, schema))
+    equal, differences = [], []
+    for name in sorted((set(ours) | theirs) - skip):
+        if name not in ours or name not in theirs:
+            differences.append(Difference(name, f"only in the {'first' if name in ours else 'second'}"))
+            continue
+        diff = compare_rows(con, f'{duckdb_catalog}."{ours[name]}"."{name}"', f'spark.{schema}."{name}"')
+        if diff is None:
+            equal.append(name)
+        else:
+            diff.relation = name
+            differences.append(diff)
     return equal, differences

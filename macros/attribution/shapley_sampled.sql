@@ -20,7 +20,7 @@
             sample_numbers.permutation,
             row_number() over (
                 partition by {{ set_channels }}.channel_set, sample_numbers.permutation
-                order by {{ md5_hex(set_channels ~ ".channel_set || '|' || cast(sample_numbers.permutation as varchar)"
+                order by {{ md5_hex(set_channels ~ ".channel_set || '|' || cast(sample_numbers.permutation as " ~ dbt.type_string() ~ ")"
                                     ~ " || '|' || " ~ set_channels ~ ".channel") }}
             ) as ordering_position
         from {{ set_channels }}

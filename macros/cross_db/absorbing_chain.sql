@@ -90,3 +90,102 @@
             group by chain_edges.scenario, chain_edges.from_state
         ) as pass
 {%- endmacro %}
+
+
+{#-
+    Spark: its recursive CTEs allow no aggregate over the recursive relation, so the chain is one row: every
+    (scenario, state) an index in order, with its terms (to_state's index, probability, absorb_probability), and
+    each step computes every state's sum of absorb_probability + probability · x[to_state] with higher-order
+    functions. The passes, the global stopping rule (largest change below `tolerance`, or `max_iterations`) and
+    so the result are DuckDB's.
+-#}
+{% macro spark__absorption_probabilities(edges, tolerance, max_iterations) -%}
+    with recursive chain_states as (
+        select
+            scenario,
+            from_state as state,
+            cast(row_number() over (order by scenario, from_state) as int) as state_index
+        from (select distinct scenario, from_state from {{ edges }}) as distinct_states
+    ),
+
+    chain_terms as (
+        select
+            chain_from.state_index,
+            collect_list(named_struct(
+                'j', chain_to.state_index,
+                'p', cast(chain_edges.probability as double),
+                'a', cast(chain_edges.absorb_probability as double)
+            )) as terms
+        from {{ edges }} as chain_edges
+        inner join chain_states as chain_from
+            on chain_edges.scenario = chain_from.scenario and chain_edges.from_state = chain_from.state
+        inner join chain_states as chain_to
+            on chain_edges.scenario = chain_to.scenario and chain_edges.to_state = chain_to.state
+        group by chain_from.state_index
+    ),
+
+    chain as (
+        select
+            transform(
+                array_sort(collect_list(named_struct('i', chain_states.state_index, 't', chain_terms.terms))),
+                chain_state -> coalesce(chain_state.t, array())
+            ) as terms,
+            count(*) as state_count
+        from chain_states
+        left join chain_terms on chain_states.state_index = chain_terms.state_index
+    ),
+
+    -- the chain's terms travel in the recursive row: a join with `chain` in the recursive step would compute
+    -- it (and everything it reads) again on every pass
+    absorption_passes (iteration, reach, max_change, terms) as (
+        select
+            0,
+            array_repeat(cast(0 as double), cast(state_count as int)),
+            cast(1 as double),
+            terms
+        from chain
+        union all
+        select
+            iteration + 1,
+            next_reach,
+            array_max(zip_with(next_reach, reach, (chain_new, chain_old) -> abs(chain_new - chain_old))),
+            terms
+        from (
+            select
+                absorption_passes.iteration,
+                absorption_passes.reach,
+                absorption_passes.terms,
+                transform(
+                    absorption_passes.terms,
+                    chain_t -> aggregate(
+                        chain_t, cast(0 as double),
+                        (chain_sum, chain_term) -> chain_sum
+                            + (chain_term.a + chain_term.p * element_at(absorption_passes.reach, chain_term.j))
+                    )
+                ) as next_reach
+            from absorption_passes
+            where
+                absorption_passes.max_change >= {{ tolerance }}
+                and absorption_passes.iteration < {{ max_iterations }}
+        ) as chain_pass
+    ),
+
+    last_pass as (
+        select
+            iteration,
+            max_change,
+            posexplode(reach) as (chain_position, reach_probability)
+        from absorption_passes
+        where iteration = (select max(iteration) from absorption_passes)
+    )
+
+    select
+        chain_states.scenario,
+        chain_states.state,
+        last_pass.reach_probability,
+        last_pass.iteration,
+        last_pass.max_change
+    from last_pass
+    inner join chain_states
+        on last_pass.chain_position + 1 = chain_states.state_index
+{%- endmacro %}

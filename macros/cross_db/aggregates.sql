@@ -38,3 +38,44 @@
 {% macro default__json_object_agg(key_expr, value_expr) -%}
     json_object_agg({{ key_expr }}, {{ value_expr }} order by {{ key_expr }})
 {%- endmacro %}
+
+
+{#- Spark: the (order keys, value) pairs collected, sorted by a comparator over the keys (each 'expr [asc|desc]',
+    nulls last as in DuckDB) and joined; null values are left out and an all-null group gives null, as
+    string_agg does. A leading 'distinct ' in `expr` keeps each value once. -#}
+{% macro spark__string_agg_ordered(expr, separator, order_by) -%}
+    {%- set distinct = expr.strip().lower().startswith('distinct ') -%}
+    {%- set value = expr.strip()[9:] if distinct else expr -%}
+    {%- set keys = [] -%}
+    {%- for part in order_by.split(',') -%}
+        {%- set words = part.strip().split(' ') -%}
+        {%- set is_desc = words | length > 1 and words[-1] | lower == 'desc' -%}
+        {%- set key_expr = (words[:-1] | join(' ')) if (words | length > 1 and words[-1] | lower in ('asc', 'desc')) else part.strip() -%}
+        {%- do keys.append((key_expr, is_desc)) -%}
+    {%- endfor -%}
+    {%- set item -%}
+        named_struct({% for key_expr, is_desc in keys %}'k{{ loop.index0 }}', {{ key_expr }}, {% endfor %}'v', cast({{ value }} as string))
+    {%- endset -%}
+    case when count({{ value }}) > 0 then array_join(transform(array_sort(
+        filter({{ 'collect_set' if distinct else 'collect_list' }}({{ item }}), _x -> _x.v is not null),
+        (_l, _r) -> case
+            {%- for key_expr, is_desc in keys %}
+            {%- set k = 'k' ~ loop.index0 %}
+            when _l.{{ k }} is null and _r.{{ k }} is not null then 1
+            when _l.{{ k }} is not null and _r.{{ k }} is null then -1
+            when _l.{{ k }} < _r.{{ k }} then {{ 1 if is_desc else -1 }}
+            when _l.{{ k }} > _r.{{ k }} then {{ -1 if is_desc else 1 }}
+            {%- endfor %}
+            when _l.v < _r.v then -1
+            when _l.v > _r.v then 1
+            else 0
+        end
+    ), _x -> _x.v), '{{ separator }}') end
+{%- endmacro %}
+
+{#- Spark: `value_expr` is JSON text; members "key":value sorted as texts, as on DuckDB. -#}
+{% macro spark__json_object_agg(key_expr, value_expr) -%}
+    concat('{', array_join(array_sort(collect_list(
+        concat(regexp_extract(to_json(array(cast({{ key_expr }} as string))), '^\\[(.*)\\]$', 1), ':', coalesce(cast({{ value_expr }} as string), 'null'))
+    )), ','), '}')
+{%- endmacro %}

@@ -22,3 +22,23 @@
 {% macro default__safe_cast(expr, type) -%}
     cast({{ expr }} as {{ type }})
 {%- endmacro %}
+
+
+{% macro spark__safe_cast(expr, type) -%}
+    try_cast({{ expr }} as {{ type }})
+{%- endmacro %}
+
+
+{#- A double rounded to `digits` decimals the way DuckDB does: the value times 10^digits rounded half away from
+    zero, divided back (Spark's round(x, d) rounds the exact binary value: 0.39285 → 0.3928 there, 0.3929 here). -#}
+{% macro round_double(expr, digits) -%}
+    {{ return(adapter.dispatch('round_double', 'cx_analytics')(expr, digits)) }}
+{%- endmacro %}
+
+{% macro default__round_double(expr, digits) -%}
+    round({{ expr }}, {{ digits }})
+{%- endmacro %}
+
+{% macro spark__round_double(expr, digits) -%}
+    (round({{ expr }} * {{ 10 ** digits }}) / {{ 10 ** digits }})
+{%- endmacro %}

@@ -195,3 +195,81 @@
 {% macro default__interval_bucket_start(ts_expr, minutes) -%}
     timestamp_seconds(cast(floor(unix_timestamp({{ ts_expr }}) / ({{ minutes }} * 60)) as bigint) * {{ minutes }} * 60)
 {%- endmacro %}
+
+
+{#- Spark (session time zone UTC, profiles.yml): `timestamp` is an instant shown in UTC, so a cast of text with
+    an offset converts it and one without reads it as UTC. -#}
+{% macro spark__iso_to_utc(expr) -%}
+    try_cast({{ expr }} as timestamp)
+{%- endmacro %}
+
+{% macro spark__local_with_offset_to_utc(local_expr, offset_expr) -%}
+    try_cast(trim({{ local_expr }}) || nullif(trim({{ offset_expr }}), '') as timestamp)
+{%- endmacro %}
+
+{% macro spark__zoned_to_utc(ts_expr, zone_expr) -%}
+    to_utc_timestamp({{ ts_expr }}, {{ zone_expr }})
+{%- endmacro %}
+
+{% macro spark__utc_to_zoned(ts_expr, zone_expr) -%}
+    from_utc_timestamp({{ ts_expr }}, {{ zone_expr }})
+{%- endmacro %}
+
+{% macro spark__dateadd(datepart, amount, ts_expr) -%}
+    timestampadd({{ datepart }}, cast({{ amount }} as bigint), {{ ts_expr }})
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_expr, end_expr) -%}
+    (cast(unix_millis({{ end_expr }}) - unix_millis({{ start_expr }}) as double) / 1000)
+{%- endmacro %}
+
+
+{#- Spark: a strptime format ('%Y-%m-%d') as a Java date pattern; M and d read one or two digits as DuckDB's
+    %m and %d do. With spark.sql.legacy.timeParserPolicy CORRECTED (profiles.yml) text that does not parse
+    gives null. -#}
+{% macro _spark_date_pattern(fmt) -%}
+    {%- set java = fmt | replace("'", "''") | replace('%Y', 'yyyy') | replace('%m', 'M') | replace('%d', 'd')
+        | replace('%B', 'MMMM') | replace('%b', 'MMM') | replace('%H', 'H') | replace('%M', 'm') | replace('%S', 's') -%}
+    {{ return(java) }}
+{%- endmacro %}
+
+{% macro _spark_strptime_date(expr, formats) -%}
+    {%- if formats is string -%}{%- set formats = [formats] -%}{%- endif -%}
+    coalesce({% for fmt in formats %}to_date({{ expr }}, '{{ _spark_date_pattern(fmt) }}'){% if not loop.last %}, {% endif %}{% endfor %})
+{%- endmacro %}
+
+{% macro spark__try_parse_date(expr, formats) -%}
+    {{ _spark_strptime_date('trim(' ~ expr ~ ')', formats) }}
+{%- endmacro %}
+
+{% macro spark__parse_date_text(expr, order_expr) -%}
+    {%- set v = "nullif(trim(" ~ expr ~ "), '')" -%}
+    {%- set dm = regex_replace(v, '[./]', '-') -%}
+    {%- set named = regex_replace(regex_replace("lower(" ~ v ~ ")", '[-,]', ' '), '\\bsept\\b', 'sep') -%}
+    {%- set named_spaced = regex_replace(named, '[. ]+', ' ') -%}
+    cast(case
+        when {{ regex_matches(v, '^\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}([T ].*)?$') }}
+            then {{ _spark_strptime_date(regex_extract(dm, '^\\d{4}-\\d{1,2}-\\d{1,2}'), '%Y-%m-%d') }}
+        when {{ regex_matches(v, '^\\d{8}$') }}
+            then coalesce(
+                to_date({{ v }}, 'yyyyMMdd'),
+                case upper({{ order_expr }})
+                    when 'DMY' then to_date({{ v }}, 'ddMMyyyy')
+                    when 'MDY' then to_date({{ v }}, 'MMddyyyy')
+                end
+            )
+        when {{ regex_matches(v, '^\\d{1,2}[-/.]\\d{1,2}[-/.]\\d{4}$') }}
+            then case
+                when upper({{ order_expr }}) = 'DMY' then {{ _spark_strptime_date(dm, '%d-%m-%Y') }}
+                when upper({{ order_expr }}) = 'MDY' then {{ _spark_strptime_date(dm, '%m-%d-%Y') }}
+                when
+                    cast({{ regex_extract(dm, '^(\\d+)-', 1) }} as integer)
+                    = cast({{ regex_extract(dm, '^\\d+-(\\d+)-', 1) }} as integer)
+                    then {{ _spark_strptime_date(dm, '%d-%m-%Y') }}
+            end
+        when {{ regex_matches(named, '^\\d{1,2} +[a-z]{3,9}\\.? +\\d{4}$') }}
+            then {{ _spark_strptime_date(named_spaced, ['%d %b %Y', '%d %B %Y']) }}
+        when {{ regex_matches(named, '^[a-z]{3,9}\\.? +\\d{1,2} +\\d{4}$') }}
+            then {{ _spark_strptime_date(named_spaced, ['%b %d %Y', '%B %d %Y']) }}
+    end as date)
+{%- endmacro %}

@@ -43,3 +43,8 @@
             as {{ day_alias }}
     from {{ relation }}
 {%- endmacro %}
+
+
+{% macro spark__days_between(start_expr, end_expr) -%}
+    datediff(cast({{ end_expr }} as date), cast({{ start_expr }} as date))
+{%- endmacro %}

@@ -42,3 +42,38 @@
 {% macro default__json_merge(base_expr, patch_expr) -%}
     json_merge_patch({{ base_expr }}, {{ patch_expr }})
 {%- endmacro %}
+
+
+{#- Spark: date_format's pattern letters (Java DateTimeFormatter style); session time zone UTC. -#}
+{% macro spark__iso_utc_text(ts_expr) -%}
+    date_format({{ ts_expr }}, "yyyy-MM-dd'T'HH:mm:ss.SSS") || 'Z'
+{%- endmacro %}
+
+{#- Spark: the JSON values' texts joined between brackets (a null value is null). -#}
+{% macro spark__json_build_array(items) -%}
+    /*json*/ concat('[', {% for item in items %}coalesce({{ item }}, 'null'), {% if not loop.last %}',', {% endif %}{% endfor %}']')
+{%- endmacro %}
+
+{#- Spark: RFC 7396 at the top level (all the export marts merge), in DuckDB's member order: the members of `base`
+    that `patch` does not name, then those of `patch`, leaving out the ones `patch` sets to null; each value as
+    written in its document (a VARIANT would write 107.0 as 107 and sort an object's keys). -#}
+{% macro _spark_json_members(doc, keep) -%}
+    transform(
+        filter(map_entries(from_json({{ doc }}, 'map<string, variant>')), _e -> {{ keep }}),
+        _e -> concat(
+            regexp_extract(to_json(array(_e.key)), '^\\[(.*)\\]$', 1), ':',
+            case
+                when schema_of_variant(_e.value) = 'STRING' then to_json(_e.value)
+                else get_json_object({{ doc }}, concat('$[''', _e.key, ''']'))
+            end
+        )
+    )
+{%- endmacro %}
+
+{% macro spark__json_merge(base_expr, patch_expr) -%}
+    /*json*/ concat('{', array_join(concat(
+        {{ _spark_json_members(base_expr,
+            "not coalesce(array_contains(map_keys(from_json(" ~ patch_expr ~ ", 'map<string, variant>')), _e.key), false)") }},
+        {{ _spark_json_members(patch_expr, "_e.value is not null and schema_of_variant(_e.value) <> 'VOID'") }}
+    ), ','), '}')
+{%- endmacro %}

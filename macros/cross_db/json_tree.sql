@@ -36,3 +36,45 @@
 {% macro default__json_to_text(json_expr) -%}
     cast({{ json_expr }} as {{ dbt.type_string() }})
 {%- endmacro %}
+
+
+{#- Spark: variant_explode lists an object's members one level at a time; the levels are unrolled to a fixed
+    depth (`spark_json_tree_depth`, 4: the CRM events' attributes nest two deep) and members deeper than it are
+    not listed. -#}
+{% macro spark__json_tree_rows(relation, json_expr, carry_columns) -%}
+    {%- set depth = 4 -%}
+    {%- for level in range(1, depth + 1) %}
+    {%- if not loop.first %}
+    union all
+    {% endif %}
+    select
+        {%- for column in carry_columns %}
+        {{ column }},
+        {%- endfor %}
+        concat_ws('.', {% for i in range(1, level + 1) %}_m{{ i }}.key{% if not loop.last %}, {% endif %}{% endfor %}) as json_path,
+        {{ _spark_variant_type('_m' ~ level ~ '.value') }} as json_type,
+        -- a string as JSON text; anything else as written in the document (107.0 stays 107.0, members in order)
+        case
+            when schema_of_variant(_m{{ level }}.value) in ('STRING', 'VOID') then to_json(_m{{ level }}.value)
+            else get_json_object(
+                {{ json_expr }},
+                concat('$'{% for i in range(1, level + 1) %}, '[''', _m{{ i }}.key, ''']'{% endfor %})
+            )
+        end as value_json,
+        case
+            when schema_of_variant(_m{{ level }}.value) not like 'OBJECT%'
+                and schema_of_variant(_m{{ level }}.value) not like 'ARRAY%'
+                and schema_of_variant(_m{{ level }}.value) <> 'VOID'
+                then get_json_object(
+                    {{ json_expr }},
+                    concat('$'{% for i in range(1, level + 1) %}, '[''', _m{{ i }}.key, ''']'{% endfor %})
+                )
+        end as value_text
+    from {{ relation }}
+    {%- for i in range(1, level + 1) %},
+        lateral variant_explode(
+            {% if i == 1 %}try_parse_json({{ json_expr }}){% else %}case when schema_of_variant(_m{{ i - 1 }}.value) like 'OBJECT%' then _m{{ i - 1 }}.value end{% endif %}
+        ) as _m{{ i }}
+    {%- endfor %}
+    {%- endfor %}
+{%- endmacro %}

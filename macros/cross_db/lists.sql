@@ -107,3 +107,34 @@
     select cast({{ alias }} as bigint) as {{ alias }}
     from generate_series({{ first }}, {{ last }}) as series ({{ alias }})
 {%- endmacro %}
+
+
+{#- Spark: posexplode (0-based) in a lateral view; like DuckDB's unnest it gives no row for a null or empty list. -#}
+{% macro spark__unnest_rows(relation, list_expr, carry_columns, value_alias, index_alias) -%}
+    select
+        {%- for column in carry_columns %}
+        {{ column }},
+        {%- endfor %}
+        _u_{{ value_alias }} as {{ value_alias }},
+        _u_position + 1 as {{ index_alias }}
+    from {{ relation }}
+    lateral view posexplode({{ list_expr }}) _u as _u_position, _u_{{ value_alias }}
+{%- endmacro %}
+
+{#- size() says -1 for a null list when ANSI mode is off: null stays null. -#}
+{% macro spark__list_length(list_expr) -%}
+    case when {{ list_expr }} is not null then size({{ list_expr }}) end
+{%- endmacro %}
+
+{% macro spark__list_agg_distinct(expr) -%}
+    array_sort(collect_set({{ expr }}))
+{%- endmacro %}
+
+{% macro spark__map_get(map_expr, key) -%}
+    try_element_at({{ map_expr }}, {{ key }})
+{%- endmacro %}
+
+{% macro spark__integer_series_rows(first, last, alias) -%}
+    select cast({{ alias }} as bigint) as {{ alias }}
+    from (select explode(sequence(cast({{ first }} as bigint), cast({{ last }} as bigint))) as {{ alias }}) as series
+{%- endmacro %}

@@ -10,3 +10,9 @@
 {% macro default__current_utc_timestamp() -%}
     cast(current_timestamp at time zone 'UTC' as timestamp)
 {%- endmacro %}
+
+
+{#- Spark: timestamps are instants shown in the session zone, which profiles.yml sets to UTC. -#}
+{% macro spark__current_utc_timestamp() -%}
+    current_timestamp()
+{%- endmacro %}

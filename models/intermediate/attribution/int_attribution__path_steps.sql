@@ -61,7 +61,7 @@ transformed as (
         step_channel,
         case
             when {{ 'run_length > 1' if transform == 'frequency' else 'false' }}
-                then step_channel || '(' || cast(run_length as varchar) || ')'
+                then step_channel || '(' || cast(run_length as {{ dbt.type_string() }}) || ')'
             else step_channel
         end as step,
         touch_position

@@ -55,7 +55,7 @@ journey_touches as (
     select
         'journey:' || touches.customer_key as journey_id,
         touches.customer_key,
-        cast(null as varchar) as conversion_id,
+        cast(null as {{ dbt.type_string() }}) as conversion_id,
         false as is_converting,
         cast(0 as decimal(18, 2)) as conversion_value,
         touches.touch_id,

@@ -47,9 +47,9 @@ all_touches as (
         case when marketing_touches.campaign_id is not null then 'marketing_export' end as campaign_id_source,
         cast(null as integer) as attr_touch_sequence,
         marketing_touches.touched_at,
-        cast(null as varchar) as outbound_campaign_id,
-        cast(null as varchar) as disposition_name,
-        cast(null as varchar) as lead_source,
+        cast(null as {{ dbt.type_string() }}) as outbound_campaign_id,
+        cast(null as {{ dbt.type_string() }}) as disposition_name,
+        cast(null as {{ dbt.type_string() }}) as lead_source,
         marketing_customers.customer_key,
         marketing_customers.customer_match_method
     from marketing_touches
@@ -92,10 +92,10 @@ final as (
             as attribution_window_hours,
         coalesce(
             all_touches.attr_touch_sequence,
-            row_number() over (
+            cast(row_number() over (
                 partition by coalesce(all_touches.customer_key, all_touches.touch_id), all_touches.campaign_id
                 order by all_touches.touched_at, all_touches.touch_id
-            )
+            ) as bigint)
         ) as touch_sequence,
         case when all_touches.attr_touch_sequence is not null then 'participant_attribute' else 'derived' end
             as touch_sequence_source,

@@ -101,7 +101,8 @@ ranked as (
 
     select
         candidates.*,
-        row_number() over survivor_window as survivor_rank,
+        -- Spark numbers rows only in a window without a frame (DuckDB ignores it)
+        row_number() over survivor_order as survivor_rank,
         count(*) over survivor_window as candidate_count,
         first_value(candidates.customer_record_key) over survivor_window as winner_record_key,
         first_value(candidates.source_system) over survivor_window as winner_source_system,
@@ -109,7 +110,20 @@ ranked as (
         first_value(candidates.source_updated_at) over survivor_window as winner_updated_at,
         first_value(candidates.priority) over survivor_window as winner_priority
     from candidates
-    window survivor_window as (
+    window survivor_order as (
+        partition by candidates.customer_key, candidates.field
+        order by
+            case when candidates.is_listed_source then 0 else 1 end asc,
+            case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
+            case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
+            candidates.priority asc nulls last,
+            case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
+            candidates.source_updated_at desc nulls last,
+            candidates.source_system asc,
+            candidates.source_record_id asc
+    ),
+
+    survivor_window as (
         partition by candidates.customer_key, candidates.field
         order by
             case when candidates.is_listed_source then 0 else 1 end asc,

@@ -55,7 +55,10 @@ sampled_partners as (
 random_pairs as (
 
     select
-        row_number() over () as pair_id,
+        -- an order (any) is needed by Spark, which numbers no unordered window
+        row_number() over (
+            order by sampled_partners.left_record_key, numbered_records.customer_record_key
+        ) as pair_id,
         sampled_partners.left_record_key,
         numbered_records.customer_record_key as right_record_key
     from sampled_partners

@@ -77,7 +77,7 @@ spine as (
     union all
 
     select
-        cast(null as varchar) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
         cast(null as integer) as touch_sequence,
         cast(0 as bigint) as touches,
         cast(0 as bigint) as campaign_touches,

@@ -15,7 +15,7 @@ grouped as (
         count(case when not is_scored then 1 end) as unscored_conversations,
         avg(ces_score) as ces_mean,
         percentile_cont(0.5) within group (order by ces_score) as ces_median,
-        avg(case when is_scored then case when is_high_effort then 1.0 else 0.0 end end) as high_effort_share,
+        avg(case when is_scored then case when is_high_effort then 1e0 else 0e0 end end) as high_effort_share,
         avg(transfer_count) as transfers_mean,
         avg(queue_wait_seconds) as queue_wait_seconds_mean,
         sum(case when is_abandoned then 1 else 0 end) as abandoned_conversations

@@ -61,7 +61,7 @@ final as (
         attributes,
         transaction_value,
         channel_origin,
-        row_number() over (order by event_timestamp, crm_record_id, event_key) as backfill_sequence
+        cast(row_number() over (order by event_timestamp, crm_record_id, event_key) as bigint) as backfill_sequence
     from backfill_events
 
 )

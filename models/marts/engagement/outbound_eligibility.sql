@@ -15,7 +15,7 @@ final as (
         propensity_score,
         propensity_tier,
         score_increase_in_window as score_increase_24h,
-        row_number() over (order by propensity_score desc, contact_key asc) as queue_priority,
+        cast(row_number() over (order by propensity_score desc, contact_key asc) as bigint) as queue_priority,
         preferred_channel,
         timezone,
         window_start_hour,

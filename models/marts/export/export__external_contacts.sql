@@ -93,9 +93,9 @@ payloads as (
                 ('customFields', json_build_object([
                     ('cx_customer_key_text', 'customer_key'),
                     ('cx_ces_last_number', 'last_ces'),
-                    ('cx_ces_90d_mean_number', 'round(ces_mean_in_window, 2)'),
+                    ('cx_ces_90d_mean_number', round_double('ces_mean_in_window', 2)),
                     ('cx_high_effort_90d_number', 'high_effort_in_window'),
-                    ('cx_propensity_score_number', 'round(propensity_score, 4)'),
+                    ('cx_propensity_score_number', round_double('propensity_score', 4)),
                     ('cx_propensity_tier_text', 'propensity_tier'),
                     ('cx_preferred_channel_text', 'preferred_channel'),
                 ])),

@@ -27,10 +27,10 @@ attributes as (
         effort.conversation_id,
         customer.participant_id,
         {{ json_build_object([
-            (prefix ~ 'ces_score', 'cast(effort.ces_score as varchar)'),
+            (prefix ~ 'ces_score', 'cast(effort.ces_score as ' ~ dbt.type_string() ~ ')'),
             (prefix ~ 'ces_high_effort', "case when effort.is_high_effort then 'true' else 'false' end"),
-            (prefix ~ 'ces_transfer_penalty', 'cast(effort.ces_transfer_penalty as varchar)'),
-            (prefix ~ 'ces_wait_penalty', 'cast(effort.ces_wait_penalty as varchar)'),
+            (prefix ~ 'ces_transfer_penalty', 'cast(effort.ces_transfer_penalty as ' ~ dbt.type_string() ~ ')'),
+            (prefix ~ 'ces_wait_penalty', 'cast(effort.ces_wait_penalty as ' ~ dbt.type_string() ~ ')'),
             (prefix ~ 'attributed', "case when attribution.is_attributed then 'true' else 'false' end"),
             (prefix ~ 'attributed_campaign_id', "coalesce(attribution.owning_campaign_id, '')"),
             (prefix ~ 'attributed_channel', "coalesce(attribution.owning_channel, '')"),
@@ -51,7 +51,9 @@ payloads as (
         participant_id,
         '/api/v2/conversations/' || conversation_id || '/participants/' || participant_id
         || '/attributes' as request_path,
-        cast({{ json_build_object([('attributes', 'attribute_map')]) }} as {{ dbt.type_string() }}) as payload
+        cast(
+            {{ json_build_object([('attributes', json_value_of('attribute_map'))]) }} as {{ dbt.type_string() }}
+        ) as payload
     from attributes
 ),
 
