@@ -292,3 +292,27 @@
         )))
     ), {{ la }} + 1), {{ lb }} + 1) end
 {%- endmacro %}
+
+
+{#- Delete the rows of `relation` where `condition` holds (a hook's statement). Spark's Parquet tables have no
+    DELETE and no statement may overwrite a table it reads: the kept rows go to a staging table that then
+    overwrites the table (as macros/spark_incremental.sql does), and the hook's own statement is a no-op. -#}
+{% macro delete_rows(relation, condition) -%}
+    {{ return(adapter.dispatch('delete_rows', 'cx_analytics')(relation, condition)) }}
+{%- endmacro %}
+
+{% macro default__delete_rows(relation, condition) -%}
+    delete from {{ relation }} where {{ condition }}
+{%- endmacro %}
+
+{% macro spark__delete_rows(relation, condition) -%}
+    {%- set staged = relation.incorporate(path={'identifier': relation.identifier ~ '__dbt_delete_rows'}) -%}
+    {%- if execute -%}
+        {%- do run_query('drop table if exists ' ~ staged) -%}
+        {%- do run_query('create table ' ~ staged ~ ' using parquet as select * from ' ~ relation
+                         ~ ' where not (' ~ condition ~ ')') -%}
+        {%- do run_query('insert overwrite table ' ~ relation ~ ' select * from ' ~ staged) -%}
+        {%- do run_query('drop table ' ~ staged) -%}
+    {%- endif -%}
+    select 1 as deleted_rows_of_{{ relation.identifier }}
+{%- endmacro %}

@@ -2,7 +2,7 @@
     longer holds. Only on an incremental run: a full build writes no other pair. -#}
 {% macro delete_pairs_no_longer_candidates() -%}
     {%- if is_incremental() -%}
-        delete from {{ this }}
-        where pair_key not in (select candidates.pair_key from {{ ref('int_identity__candidate_pairs') }} as candidates)
+        {{ delete_rows(this, 'pair_key not in (select candidates.pair_key from '
+            ~ ref('int_identity__candidate_pairs') ~ ' as candidates)') }}
     {%- endif -%}
 {%- endmacro %}

@@ -28,7 +28,7 @@
     otherwise (the model's SQL then selects no row). -#}
 {% macro identity_parameters_pre_hook() -%}
     {%- if is_incremental() and identity_parameters_due() -%}
-        delete from {{ this }}
+        {{ delete_rows(this, '1 = 1') }}
     {%- endif -%}
 {%- endmacro %}
 

@@ -139,6 +139,11 @@ def test_marts_carry_the_names_of_the_generated_org(sample_warehouse: Warehouse)
                       "from marts.fct_conversation_effort where wrapup_code_id is not null")
     assert len(wraps) > 100
     assert all(name == wrap_names[code] and agent_name == agents[agent] for code, name, agent, agent_name in wraps)
+    attributed = query(db, "select first_queue_id, first_queue_name, last_wrap_up_code, last_wrap_up_name "
+                           "from marts.fct_interaction_attribution")
+    assert sum(1 for row in attributed if row[0]) > 100 and sum(1 for row in attributed if row[2]) > 100
+    assert all(queue_name == names.get(queue) for queue, queue_name, _, _ in attributed)
+    assert all(wrap_name == wrap_names.get(code) for _, _, code, wrap_name in attributed)
     for mart in MARTS:
         assert query(db, f"select count(*) from marts.{mart}")[0][0] > 0, mart
 

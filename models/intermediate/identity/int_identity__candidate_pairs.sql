@@ -1,8 +1,8 @@
 {{ config(
     materialized='incremental',
     unique_key='pair_key',
-    pre_hook="{% if is_incremental() and not incremental_ready('records_loaded_at') %}delete from {{ this }}{% endif %}",
-    post_hook="{% if is_incremental() %}delete from {{ this }} where blocking_rule_count = 0{% endif %}"
+    pre_hook="{% if is_incremental() and not incremental_ready('records_loaded_at') %}{{ delete_rows(this, '1 = 1') }}{% endif %}",
+    post_hook="{% if is_incremental() %}{{ delete_rows(this, 'blocking_rule_count = 0') }}{% endif %}"
 ) }}
 {#- Longer than 200 lines: blocking keys, their pairs, the interaction links and the incremental scope are one
     step (candidate generation), kept together so the integer ids below survive from key to pair. -#}

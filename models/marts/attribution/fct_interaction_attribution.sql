@@ -21,6 +21,18 @@ owners as (
 
 ),
 
+queues as (
+
+    select * from {{ ref('dim_queues') }}
+
+),
+
+wrapup_codes as (
+
+    select * from {{ ref('dim_wrapup_codes') }}
+
+),
+
 final as (
 
     select
@@ -48,10 +60,17 @@ final as (
         owners.attribution_window_hours,
         cast(owners.hours_since_touch as double) as hours_since_touch,
         owners.candidate_touches,
-        cast({{ dbt.current_timestamp() }} as timestamp) as snapshot_taken_at
+        cast({{ dbt.current_timestamp() }} as timestamp) as snapshot_taken_at,
+        -- names last: a table built before they existed gets them appended (on_schema_change)
+        queues.queue_name as first_queue_name,
+        wrapup_codes.wrapup_code_name as last_wrap_up_name
     from conversations
     left join owners
         on conversations.conversation_id = owners.conversation_id
+    left join queues
+        on conversations.first_queue_id = queues.queue_id
+    left join wrapup_codes
+        on conversations.last_wrap_up_code = wrapup_codes.wrapup_code_id
 
 )
 
