@@ -59,8 +59,9 @@ summary: install
 test: install spark-install pytest lint
 
 # tests/python/test_spark.py builds the demo on Spark as well: it needs the spark extra and a JDK
+# two workers, a test file each (CI machines have 2 cores; most tests wait on a dbt or Spark subprocess)
 pytest: install spark-install
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 lint: sqlfluff ruff
 

@@ -80,17 +80,19 @@ final as (
         cast(grouped.abandoned as bigint) as abandoned,
         cast(grouped.short_abandoned as bigint) as short_abandoned,
         cast(grouped.flow_outs as bigint) as flow_outs,
-        case when grouped.offered > 0 then grouped.abandoned * 1.0 / grouped.offered end as abandon_rate,
+        cast(case when grouped.offered > 0 then grouped.abandoned * 1.0 / grouped.offered end as double)
+            as abandon_rate,
         cast(grouped.answered_within_service_level as bigint) as answered_within_service_level,
         cast(grouped.answered + grouped.abandoned - grouped.short_abandoned as bigint) as service_level_denominator,
-        case
+        -- cast: Spark computes these quotients as decimals
+        cast(case
             when grouped.answered + grouped.abandoned - grouped.short_abandoned > 0
                 then
                     grouped.answered_within_service_level * 1.0
                     / (grouped.answered + grouped.abandoned - grouped.short_abandoned)
-        end as service_level,
+        end as double) as service_level,
         grouped.service_level_target,
-        grouped.service_level_duration_ms / 1000.0 as service_level_seconds,
+        cast(grouped.service_level_duration_ms / 1000.0 as double) as service_level_seconds,
         case when grouped.answered > 0 then grouped.answer_ms_total / 1000.0 / grouped.answered end as asa_seconds,
         case when grouped.handled > 0 then grouped.handle_ms_total / 1000.0 / grouped.handled end as aht_seconds,
         case when grouped.talk_count > 0 then grouped.talk_ms_total / 1000.0 / grouped.talk_count end
