@@ -186,11 +186,25 @@ class FakeApi:
     def job_availability(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
         return Reply(200, {"dataAvailabilityDate": self.config.data_availability_date})
 
-    def _job(self, job_id: str) -> Job:
-        job = self.jobs.get(job_id)
+    def _job(self, job_id: str, jobs: dict[str, Job] | None = None) -> Job:
+        job = (self.jobs if jobs is None else jobs).get(job_id)
         if job is None:
             raise ApiError(404, "not.found", f"Job {job_id} was not found")
         return job
+
+    def _results_page(self, job_id: str, jobs: dict[str, Job], query: dict[str, str]) -> tuple[Job, int, int]:
+        """A fulfilled job's results request: the job, the page's offset (from the cursor) and its size."""
+        with self._lock:
+            job = self._job(job_id, jobs)
+            if job.state != "FULFILLED":
+                raise ApiError(400, "bad.request", f"Job {job.job_id} is {job.state}; results are not available")
+        try:
+            size = int(query.get("pageSize", self.config.job_page_size))
+        except ValueError:
+            raise ApiError(400, "bad.request", "pageSize must be an integer") from None
+        if not 1 <= size <= self.config.job_page_size_max:
+            raise ApiError(400, "bad.request", f"pageSize must be between 1 and {self.config.job_page_size_max}")
+        return job, _decode_cursor(query.get("cursor"), job.job_id), size
 
     def job_status(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
         with self._lock:
@@ -213,17 +227,7 @@ class FakeApi:
         return Reply(204)
 
     def job_results(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
-        with self._lock:
-            job = self._job(match["job"])
-            if job.state != "FULFILLED":
-                raise ApiError(400, "bad.request", f"Job {job.job_id} is {job.state}; results are not available")
-        try:
-            size = int(query.get("pageSize", self.config.job_page_size))
-        except ValueError:
-            raise ApiError(400, "bad.request", "pageSize must be an integer") from None
-        if not 1 <= size <= self.config.job_page_size_max:
-            raise ApiError(400, "bad.request", f"pageSize must be between 1 and {self.config.job_page_size_max}")
-        offset = _decode_cursor(query.get("cursor"), job.job_id)
+        job, offset, size = self._results_page(match["job"], self.jobs, query)
         ids = job.conversation_ids[offset:offset + size]
         result: dict[str, Any] = {
             "conversations": [self.store.get(cid).body for cid in ids if self.store.get(cid)],  # type: ignore[union-attr]
@@ -246,10 +250,7 @@ class FakeApi:
         return Reply(202, {"jobId": job_id})
 
     def _user_job(self, job_id: str) -> Job:
-        job = self.user_jobs.get(job_id)
-        if job is None:
-            raise ApiError(404, "not.found", f"Job {job_id} was not found")
-        return job
+        return self._job(job_id, self.user_jobs)
 
     def user_job_status(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
         with self._lock:
@@ -265,17 +266,7 @@ class FakeApi:
         return Reply(204)
 
     def user_job_results(self, match: re.Match[str], query: dict[str, str], body: Any) -> Reply:
-        with self._lock:
-            job = self._user_job(match["job"])
-            if job.state != "FULFILLED":
-                raise ApiError(400, "bad.request", f"Job {job.job_id} is {job.state}; results are not available")
-        try:
-            size = int(query.get("pageSize", self.config.job_page_size))
-        except ValueError:
-            raise ApiError(400, "bad.request", "pageSize must be an integer") from None
-        if not 1 <= size <= self.config.job_page_size_max:
-            raise ApiError(400, "bad.request", f"pageSize must be between 1 and {self.config.job_page_size_max}")
-        offset = _decode_cursor(query.get("cursor"), job.job_id)
+        job, offset, size = self._results_page(match["job"], self.user_jobs, query)
         details = job.user_details or []
         result: dict[str, Any] = {"userDetails": details[offset:offset + size]}
         if offset + size < len(details):
