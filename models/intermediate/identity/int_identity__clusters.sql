@@ -2,8 +2,13 @@
     the previous round's components; they are one job, the clusters. -#}
 {%- set rounds = var('identity_conflict_cut_rounds') | int -%}
 
+{#- Rounds are staged CTEs (macros/cross_db/staged_ctes.sql): each reads the previous round's components more
+    than once, which Spark would inline into a plan doubling per round. -#}
+{%- set ctes = [] %}
+
 with
 
+{% call cte_group(ctes) %}
 records as (
 
     select * from {{ ref('int_identity__records') }}
@@ -52,11 +57,12 @@ edges_0 as (
     from merge_edges
 
 ),
+{% endcall %}
 -- sqlfluff cannot parse the recursive `using key` CTE and then misreads this loop's indentation
 -- noqa: disable=LT02
 {%- for r in range(rounds + 1) %}
 {%- if r > 0 %}
-
+{% call cte_group(ctes) %}
 -- round {{ r }} recomputes only the components that held two dates of birth (the others cannot change)
 nodes_{{ r }} as (  -- noqa: ST03
     select components_{{ r - 1 }}.node_key
@@ -64,8 +70,9 @@ nodes_{{ r }} as (  -- noqa: ST03
     inner join conflicted_{{ r - 1 }}
         on components_{{ r - 1 }}.component_key = conflicted_{{ r - 1 }}.component_key
 ),
+{% endcall %}
 {%- endif %}
-
+{% call cte_group(ctes) %}
 directed_edges_{{ r }} as (
     select
         left_record_key as from_key,
@@ -77,19 +84,16 @@ directed_edges_{{ r }} as (
         left_record_key as to_key
     from edges_{{ r }}
 ),
-
+{% endcall %}
 {%- if r == 0 %}
-
-components_0 as (
+{% call staged_cte(ctes, 'components_0') %}
     {{ connected_components('nodes', 'directed_edges_0') }}
-),
+{% endcall %}
 {%- else %}
-
-recomputed_{{ r }} as (
+{% call staged_cte(ctes, 'recomputed_' ~ r) %}
     {{ connected_components('nodes_' ~ r, 'directed_edges_' ~ r) }}
-),
-
-components_{{ r }} as (
+{% endcall %}
+{% call staged_cte(ctes, 'components_' ~ r) %}
     select
         node_key,
         component_key
@@ -102,11 +106,12 @@ components_{{ r }} as (
     left join conflicted_{{ r - 1 }}
         on components_{{ r - 1 }}.component_key = conflicted_{{ r - 1 }}.component_key
     where conflicted_{{ r - 1 }}.component_key is null
-),
+{% endcall %}
 {%- endif %}
 
 -- from round 1 on only the recomputed components can hold a conflict, and edges_{r} holds all their edges
 {%- set checked = 'components_0' if r == 0 else 'recomputed_' ~ r %}
+{% call cte_group(ctes) %}
 component_birth_dates_{{ r }} as (
     select
         {{ checked }}.component_key,
@@ -117,11 +122,12 @@ component_birth_dates_{{ r }} as (
         on {{ checked }}.node_key = records.customer_record_key
     where records.date_of_birth_text is not null
 ),
+{% endcall %}
 
 -- two records joined only through others whose birth dates one typo cannot explain
 -- (birth_dates_compatible); a pair merged directly, or scored at least at the review threshold, was
 -- compared on its dates already
-conflicted_{{ r }} as (
+{% call staged_cte(ctes, 'conflicted_' ~ r) %}
     select distinct left_dates.component_key
     from component_birth_dates_{{ r }} as left_dates
     inner join component_birth_dates_{{ r }} as right_dates
@@ -141,9 +147,9 @@ conflicted_{{ r }} as (
         direct_edges.left_record_key is null
         and vouched_pairs.left_record_key is null
         and not {{ birth_dates_compatible('left_dates.date_of_birth_text', 'right_dates.date_of_birth_text') }}
-),
+{% endcall %}
 {%- if r < rounds %}
-
+{% call cte_group(ctes) %}
 component_edges_{{ r }} as (
     select
         edges_{{ r }}.left_record_key,
@@ -175,9 +181,10 @@ weakest_edges_{{ r }} as (
             component_edges_{{ r }}.component_key = weakest_strengths_{{ r }}.component_key
             and component_edges_{{ r }}.edge_strength = weakest_strengths_{{ r }}.weakest_strength
 ),
+{% endcall %}
 
 -- the edges left inside the conflicted components (the only ones the next round reads)
-edges_{{ r + 1 }} as (
+{% call staged_cte(ctes, 'edges_' ~ (r + 1)) %}
     select
         component_edges_{{ r }}.left_record_key,
         component_edges_{{ r }}.right_record_key,
@@ -188,7 +195,7 @@ edges_{{ r + 1 }} as (
             component_edges_{{ r }}.left_record_key = weakest_edges_{{ r }}.left_record_key
             and component_edges_{{ r }}.right_record_key = weakest_edges_{{ r }}.right_record_key
     where weakest_edges_{{ r }}.left_record_key is null
-),
+{% endcall %}
 {%- endif %}
 {%- endfor %}
 -- noqa: enable=all

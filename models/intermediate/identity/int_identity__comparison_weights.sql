@@ -7,12 +7,15 @@
     rows. -#}
 {#-
     The per-pair evidence is summed once (pair_evidence); the prior's re-estimation rounds read its
-    histogram (evidence_histogram), not the pairs.
+    histogram (evidence_histogram), not the pairs. The histogram and the pair count are staged CTEs
+    (macros/cross_db/staged_ctes.sql): Spark would otherwise recompute them, pairs and all, in every round.
 -#}
 {%- set probability_floor = 0.000001 -%}
+{%- set ctes = [] %}
 
 with
 
+{% call cte_group(ctes) %}
 comparisons as (
 
     select * from {{ ref('identity_comparisons') }}
@@ -78,14 +81,16 @@ level_weights as (
     from level_probabilities
 
 ),
+{% endcall %}
 
-record_pairs as (
+{% call staged_cte(ctes, 'record_pairs') %}
 
     select count(*) * (count(*) - 1.0) / 2.0 as all_pairs
     from records
 
-),
+{% endcall %}
 
+{% call cte_group(ctes) %}
 pair_evidence as (
 
     select
@@ -99,8 +104,9 @@ pair_evidence as (
     group by comparison_levels.pair_id
 
 ),
+{% endcall %}
 
-evidence_histogram as (
+{% call staged_cte(ctes, 'evidence_histogram') %}
 
     select
         evidence_weight,
@@ -108,7 +114,7 @@ evidence_histogram as (
     from pair_evidence
     group by evidence_weight
 
-),
+{% endcall %}
 
 prior_0 as (
 
@@ -122,6 +128,8 @@ prior_0 as (
     cross join record_pairs
 
 ),
+-- sqlfluff misreads the indentation of a loop after call blocks (staged CTEs)
+-- noqa: disable=LT02
 {%- for i in range(var('identity_prior_em_iterations') | int) %}
 
     prior_{{ i + 1 }} as (
@@ -155,6 +163,7 @@ prior_0 as (
 
     ),
 {%- endfor %}
+-- noqa: enable=LT02
 
 final as (
 

@@ -17,8 +17,15 @@
 {%- set sessions = var('identity_em_sessions') -%}
 {%- set floor = 0.000001 -%}
 
+{#- pattern_levels is a staged CTE (macros/cross_db/staged_ctes.sql): every EM round reads it twice, which Spark
+    would otherwise inline, candidate-pair join and all, 50 times. -#}
+{%- set ctes = [] %}
+
 with
 
+-- sqlfluff misreads the indentation of the training sessions' loop inside this call block
+-- noqa: disable=LT02
+{% call cte_group(ctes) %}
 comparison_levels as (
 
     select * from {{ ref('int_identity__comparison_levels') }}
@@ -106,9 +113,12 @@ patterns as (
 
 ),
 
+{% endcall %}
+-- noqa: enable=LT02
+
 -- one row per (session, pattern, comparison): the level; whether it weighs in this session, and whether
 -- it has a value on both sides (m's denominator)
-pattern_levels as (
+{% call staged_cte(ctes, 'pattern_levels') %}
 
     select
         patterns.session_rule,
@@ -128,10 +138,10 @@ pattern_levels as (
             and comparisons.level_order
             = cast(floor(patterns.pattern / power(10, comparison_digits.digit)) as bigint) % 10
 
-),
+{% endcall %}
 
 -- levels that do not weigh carry m = u = 1 (a factor of 1), so every pattern row finds its parameters
-params_0 as (
+{% call staged_cte(ctes, 'params_0') %}
 
     select distinct
         pattern_levels.session_rule,
@@ -147,8 +157,9 @@ params_0 as (
             pattern_levels.comparison = u_probabilities.comparison
             and pattern_levels.level_order = u_probabilities.level_order
 
-),
+{% endcall %}
 {%- for i in range(iterations) %}
+{% call cte_group(ctes) %}
 
     log_odds_{{ i }} as (
 
@@ -205,7 +216,8 @@ params_0 as (
 
     ),
 
-    params_{{ i + 1 }} as (
+{% endcall %}
+{% call staged_cte(ctes, 'params_' ~ (i + 1)) %}
 
         select
             sums.session_rule,
@@ -244,7 +256,7 @@ params_0 as (
                 sums.comparison = u_probabilities.comparison
                 and sums.level_order = u_probabilities.level_order
 
-    ),
+{% endcall %}
 {%- endfor %}
 
 last_round as (
