@@ -39,6 +39,10 @@
 {%- endmacro %}
 
 {% macro spark__staged_cte(ctes, name, body) -%}
+    {#- a unit test (no `this`) reads its fixtures as CTEs that a separate statement cannot see: plain CTEs -#}
+    {%- if this is none -%}
+        {{- return(default__staged_cte(ctes, name, body)) -}}
+    {%- endif -%}
     {%- set table = this.incorporate(path={'identifier': this.identifier ~ '__staged_' ~ name}) -%}
     {%- if execute -%}
         {%- set earlier = ctes | join('\n') | trim -%}

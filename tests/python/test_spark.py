@@ -31,7 +31,7 @@ DEMO_SEED = 42
 VOLUMES = {"customers": 150, "conversations": 600, "touches": 600, "conversions": 60, "crm_events": 800}
 # the same configuration on both engines, with fewer unrolled rounds than the defaults: each EM round, prior
 # round and conflict cut is another copy of a join in one query, which Spark plans far more slowly than DuckDB
-VARS = {"identity_em_iterations": 2, "identity_prior_em_iterations": 2, "identity_conflict_cut_rounds": 1}
+VARS: dict = {}
 TIMINGS = ROOT / "target" / "spark_timings.json"  # what this test measured (README "Running on Apache Spark")
 
 
