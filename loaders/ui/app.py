@@ -111,7 +111,7 @@ def effort_drill_widget(ctx: Context, queue_expr: str, queues: list[str], media:
 
 def review_widget(ctx: Context) -> None:
     path = ctx.options.decisions_path
-    flash = st.session_state.pop("review_flash", None)
+    flash = st.session_state.get("review_flash")  # the last decision recorded in this session stays in view
     if flash:
         st.success(flash)
     queue = review.pending_pairs(ctx.wh, path)

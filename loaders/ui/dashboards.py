@@ -455,9 +455,10 @@ def customers_page(wh: Warehouse, options: Options) -> list[Any]:
     if queue is None:
         blocks += missing(wh, review.QUEUE)
         return blocks
-    if queue.empty:
-        blocks.append(Note("No pair waits for review" + (" (decisions recorded since the last build are applied "
-                                                         "by the next `make build`)." if decisions else ".")))
+    if queue.empty:  # the app's widget still shows the decision just recorded
+        blocks.append(Widget("review_queue", [
+            Note("No pair waits for review" + (" (decisions recorded since the last build are applied by the next "
+                                               "`make build`)." if decisions else "."))]))
         return blocks
     static = Table("review_queue", f"{len(queue)} pairs waiting for review", review_summary(queue, options),
                    {"match_probability": "ratio"},
