@@ -36,12 +36,17 @@ FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone_e164", "st
 
 
 def default_decisions_path(project_dir: str | os.PathLike | None = None) -> Path:
-    """$CX_REVIEW_DECISIONS, else the project's seeds/identity_review_decisions.csv."""
+    """$CX_REVIEW_DECISIONS, else seeds/identity_review_decisions.csv of ``project_dir``, of the working directory
+    when it is a dbt project with that seed (`make ui` runs in the project), else of this checkout."""
     explicit = os.environ.get(DECISIONS_ENV)
     if explicit:
         return Path(explicit)
-    root = Path(project_dir) if project_dir else Path(__file__).resolve().parents[2]
-    return root / "seeds" / "identity_review_decisions.csv"
+    relative = Path("seeds") / "identity_review_decisions.csv"
+    if project_dir:
+        return Path(project_dir) / relative
+    if (Path.cwd() / "dbt_project.yml").is_file() and (Path.cwd() / relative).is_file():
+        return Path.cwd() / relative
+    return Path(__file__).resolve().parents[2] / relative
 
 
 def default_reviewer() -> str:

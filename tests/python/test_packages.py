@@ -112,4 +112,4 @@ def test_every_command_registers_the_same_way() -> None:
         assert list(signature.parameters) == ["sub"] and signature.return_annotation in (None, "None"), command
     [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     assert set(sub.choices) == {"generate", "load", "extract", "summary", "export", "lake", "run", "verify", "ui",
-                                  "report"}
+                                "report"}

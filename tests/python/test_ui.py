@@ -144,6 +144,25 @@ def test_every_page_loads_without_an_error_and_is_screenshot(app, shadow: Shadow
     assert not browser.errors, browser.errors
 
 
+def test_pages_stay_up_while_a_writer_holds_the_warehouse(app, shadow: ShadowProject) -> None:
+    """While dbt (here: this process) holds the write lock, a page serves its last results and says so."""
+    from loaders.ui.browser import exceptions_on_page, open_page
+
+    server, browser = app
+    open_page(browser, server, "effort", via_sidebar=True)
+    writer = duckdb.connect(str(shadow.db))  # the write lock, as `dbt build` holds it
+    try:
+        os.utime(shadow.db)  # a new file version: the app's cache misses and it has to open the file
+        open_page(browser, server, "attribution", via_sidebar=True)
+        assert "holds the warehouse" in browser.page.locator('[data-testid="stMain"]').inner_text()
+        assert not exceptions_on_page(browser.page)
+    finally:
+        writer.close()
+    open_page(browser, server, "effort", via_sidebar=True)
+    assert "holds the warehouse" not in browser.page.locator('[data-testid="stMain"]').inner_text()
+    assert not browser.errors, browser.errors
+
+
 def _decide(browser, server, button: str, shown: str) -> None:
     """Click ``button`` on the first pair of the Customers page's review queue, wait for the confirmation."""
     from loaders.ui.browser import open_page, wait_ready
