@@ -51,9 +51,23 @@ class Context:
         return key
 
 
+DIGITS = {"money": 2, "ratio": 3, "score": 2}
+
+
 def column_config(formats: dict[str, str]) -> dict[str, Any]:
-    presets = {"int": "localized", "money": "%.2f", "ratio": "%.3f", "pct": "percent", "score": "%.2f"}
+    """Thousands separators and the format's digits (the values are rounded by ``displayed``)."""
+    presets = {"int": "localized", "money": "localized", "ratio": "localized", "pct": "percent",
+               "score": "localized"}
     return {c: st.column_config.NumberColumn(format=presets[k]) for c, k in formats.items() if k in presets}
+
+
+def displayed(frame: Any, formats: dict[str, str]) -> Any:
+    """A copy with each formatted column rounded to its digits (for the localized number format)."""
+    out = frame.copy()
+    for column, kind in formats.items():
+        if kind in DIGITS and column in out.columns:
+            out[column] = out[column].astype(float).round(DIGITS[kind])
+    return out
 
 
 def render(blocks: list[Any], ctx: Context) -> None:
@@ -74,7 +88,8 @@ def render(blocks: list[Any], ctx: Context) -> None:
             if block.frame is None or block.frame.empty:
                 st.caption("no rows")
             else:
-                st.dataframe(block.frame, hide_index=True, column_config=column_config(block.formats),
+                st.dataframe(displayed(block.frame, block.formats), hide_index=True,
+                             column_config=column_config(block.formats),
                              key=ctx.key(f"table_{block.key}"))
             if block.caption:
                 st.caption(block.caption)
@@ -102,7 +117,8 @@ def effort_drill_widget(ctx: Context, queue_expr: str, queues: list[str], media:
         st.info("No scored conversation matches.")
         return
     st.caption("The highest-effort conversations first; select a row to see its penalty breakdown.")
-    event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row",
+    event = st.dataframe(displayed(frame, DRILL_FORMATS), hide_index=True, on_select="rerun",
+                         selection_mode="single-row",
                          column_config=column_config(DRILL_FORMATS), key="drill_table")
     rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
     picked = rows[0] if rows and rows[0] < len(frame) else 0

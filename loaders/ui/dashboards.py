@@ -45,10 +45,10 @@ def _num(value: Any, kind: str = "int") -> str:
         return f"{int(value):,}"
     if kind == "money":
         amount = float(value)
-        for limit, suffix in ((1e9, " bn"), (1e6, " M"), (1e4, " k")):
+        for limit, suffix in ((1e9, " bn"), (1e6, " M")):
             if abs(amount) >= limit:
                 return f"{amount / limit:,.2f}{suffix}"
-        return f"{amount:,.2f}"
+        return f"{amount:,.0f}" if abs(amount) >= 1e4 else f"{amount:,.2f}"
     if kind == "pct":
         return f"{float(value) * 100:.1f} %"
     return f"{float(value):.2f}"
@@ -294,7 +294,7 @@ def attribution_page(wh: Warehouse, options: Options) -> list[Any]:
         pivot = per_campaign.pivot_table(index="campaign", columns="model", values="roas", aggfunc="first")
         fig_h = figure("ROAS per campaign and model", height=460)
         fig_h.add_trace(go.Heatmap(z=pivot.values, x=list(pivot.columns), y=list(pivot.index),
-                                   colorscale="Viridis", colorbar={"title": "ROAS"}, texttemplate="%{z:.3f}",
+                                   colorscale="Viridis", colorbar={"title": "ROAS"},
                                    hovertemplate="%{y}<br>%{x}: ROAS %{z:.3f}<extra></extra>"))
         blocks.append(Columns([Chart("revenue_campaign_model", fig_r), Chart("roas_heatmap", fig_h)]))
 
@@ -309,23 +309,33 @@ def attribution_page(wh: Warehouse, options: Options) -> list[Any]:
         for model, part in by_seq.groupby("model", sort=True):
             fig_s.add_trace(go.Scatter(x=part["touch_sequence"], y=part["roas"], mode="lines+markers",
                                        name=str(model)))
-        per_campaign_all = wh.df(f"""
-            select attribution_model as model, coalesce(campaign_name, campaign_id) as campaign,
-                   sum(spend) as spend, sum(revenue_credited) as revenue
-            from {PERFORMANCE} where is_attributed group by all order by model, campaign
+        # one point per campaign: its spend and the revenue the models credit it with (mean; the bar spans the
+        # lowest to the highest model)
+        spread = wh.df(f"""
+            with per_model as (
+                select attribution_model, coalesce(campaign_name, campaign_id) as campaign,
+                       sum(spend) as spend, sum(revenue_credited) as revenue
+                from {PERFORMANCE} where is_attributed group by all
+            )
+            select campaign, max(spend) as spend, avg(revenue) as revenue, min(revenue) as revenue_min,
+                   max(revenue) as revenue_max, count(*) as models
+            from per_model group by campaign order by campaign
         """)
-        fig_sv = figure("Spend vs credited revenue per campaign (log scales)",
+        fig_sv = figure("Spend vs credited revenue per campaign",
                         xaxis={"title": "spend", "type": "log"}, yaxis={"title": "revenue credited", "type": "log"})
-        for model, part in per_campaign_all.groupby("model", sort=True):
-            fig_sv.add_trace(go.Scatter(x=part["spend"], y=part["revenue"], mode="markers", name=str(model),
-                                        text=part["campaign"],
-                                        hovertemplate="%{text}<br>spend %{x:,.0f}<br>revenue %{y:,.0f}"))
-        positive = per_campaign_all[(per_campaign_all["spend"] > 0) & (per_campaign_all["revenue"] > 0)]
+        fig_sv.add_trace(go.Scatter(
+            x=spread["spend"], y=spread["revenue"], mode="markers", name="campaign", text=spread["campaign"],
+            error_y={"type": "data", "symmetric": False, "array": spread["revenue_max"] - spread["revenue"],
+                     "arrayminus": spread["revenue"] - spread["revenue_min"], "thickness": 1},
+            hovertemplate="%{text}<br>spend %{x:,.0f}<br>revenue %{y:,.0f} (mean of models)<extra></extra>"))
+        positive = spread[(spread["spend"] > 0) & (spread["revenue"] > 0)]
         low = float(min(positive["spend"].min(), positive["revenue"].min())) if len(positive) else 1.0
-        top = float(max(positive["spend"].max(), positive["revenue"].max())) if len(positive) else 10.0
+        top = float(max(positive["spend"].max(), positive["revenue_max"].max())) if len(positive) else 10.0
         fig_sv.add_trace(go.Scatter(x=[low, top], y=[low, top], mode="lines", name="break-even",
                                     line={"dash": "dot", "color": "grey"}))
-        blocks.append(Columns([Chart("roas_touch_sequence", fig_s), Chart("spend_vs_revenue", fig_sv)]))
+        blocks.append(Columns([Chart("roas_touch_sequence", fig_s), Chart("spend_vs_revenue", fig_sv,
+                                                                     "Log scales; a point is the mean over the "
+                                                                     "models, its bar the lowest to the highest.")]))
         detail = wh.df(f"""
             select coalesce(campaign_name, campaign_id) as campaign, touch_sequence, attribution_model as model,
                    touches, conversions_credited, revenue_credited, spend, roi, roas
