@@ -194,15 +194,18 @@ def penalty_waterfall(row: Any) -> go.Figure:
     tp_drawn = min(tp, lost)
     wp_drawn = lost - tp_drawn
     floored = tp + wp > lost
+    def minus(points: float) -> str:
+        return f"−{points:.0f}" if points else "0"
+
     x = [f"base {base:.0f}",
-         f"transfers ({int(row['transfer_count'] or 0)}): −{tp:.0f}",
-         f"queue wait ({float(row['queue_wait_seconds'] or 0):.0f} s): −{wp:.0f}",
+         f"transfers ({int(row['transfer_count'] or 0)}): {minus(tp)}",
+         f"queue wait ({float(row['queue_wait_seconds'] or 0):.0f} s): {minus(wp)}",
          "CES" + (" (floored)" if floored else "")]
     fig = figure(f"Penalty breakdown of conversation {row['conversation_id']}", height=320,
                  yaxis={"title": "CES points", "range": [0, base + 0.8]})
     fig.add_trace(go.Waterfall(x=x, y=[base, -tp_drawn, -wp_drawn, score],
                                measure=["absolute", "relative", "relative", "total"],
-                               text=[f"{base:.0f}", f"−{tp_drawn:.0f}", f"−{wp_drawn:.0f}", f"{score:.0f}"],
+                               text=[f"{base:.0f}", minus(tp_drawn), minus(wp_drawn), f"{score:.0f}"],
                                textposition="outside", showlegend=False,
                                decreasing={"marker": {"color": "#e76f51"}},
                                totals={"marker": {"color": "#264653"}},

@@ -32,6 +32,7 @@ h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 28px; }
 .metric .label { display: block; font-size: .8rem; color: #5b6b79; }
 .metric .value { display: block; font-size: 1.5rem; font-weight: 600; }
 .row { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+.row > div { min-width: 0; }
 table { border-collapse: collapse; font-size: .85rem; margin: 6px 0 18px; }
 th, td { border-bottom: 1px solid #e1e7ec; padding: 4px 10px; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -60,8 +61,10 @@ def render_blocks(blocks: list[Any], counter: list[int]) -> str:
             parts.append(f'<div class="metrics">{items}</div>')
         elif isinstance(block, Chart):
             counter[0] += 1
+            height = block.figure.layout.height or 360
             div = block.figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{block.key}",
-                                       config={"displaylogo": False, "responsive": True})
+                                       config={"displaylogo": False, "responsive": True},
+                                       default_width="100%", default_height=f"{height}px")
             parts.append(f'<div class="chart" data-chart="{html.escape(block.key)}">{div}</div>')
             if block.caption:
                 parts.append(f'<p class="caption">{_text(block.caption)}</p>')
@@ -69,7 +72,9 @@ def render_blocks(blocks: list[Any], counter: list[int]) -> str:
             parts.append(render_table(block))
         elif isinstance(block, Columns):
             inner = "".join(f"<div>{render_blocks([b], counter)}</div>" for b in block.blocks)
-            parts.append(f'<div class="row">{inner}</div>')
+            # a fixed column count: plotly sizes a chart to its cell when it draws, before later cells exist
+            parts.append(f'<div class="row" style="grid-template-columns: repeat({len(block.blocks)}, '
+                         f'minmax(0, 1fr))">{inner}</div>')
         elif isinstance(block, Widget):
             parts.append(render_blocks(block.static, counter))
     return "\n".join(parts)
