@@ -38,6 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def streamlit_command(args: argparse.Namespace, decisions: Path) -> list[str]:
+    """The server: bound to 127.0.0.1 (an explicit address also spares Streamlit its external-IP lookup),
+    headless (no browser, no e-mail prompt), no usage statistics, no file watcher."""
     command = [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.address=127.0.0.1", f"--server.port={args.port}", "--server.headless=true",

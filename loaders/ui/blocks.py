@@ -86,15 +86,11 @@ class Page:
 
 
 def walk(blocks: list[Any]):
-    """Every block, depth first (Columns and Widget.static opened)."""
+    """Every block, depth first, Columns opened (a Widget's static fallback is the report's, not walked)."""
     for block in blocks:
         yield block
         if isinstance(block, Columns):
             yield from walk(block.blocks)
-
-
-def count_charts(blocks: list[Any]) -> int:
-    return sum(1 for b in walk(blocks) if isinstance(b, Chart))
 
 
 FORMATS: dict[str, Callable[[Any], str]] = {
