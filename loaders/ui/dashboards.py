@@ -398,6 +398,7 @@ def attribution_page(wh: Warehouse, options: Options) -> list[Any]:
 IDENTITY_MAP = "marts.customer_identity_map"
 CUSTOMERS = "marts.dim_customers_masked"
 AUDIT = "marts.customer_merge_audit"
+PAIR_SCORES = "intermediate.int_identity__pair_scores"  # every candidate pair and its decision
 
 
 def customers_page(wh: Warehouse, options: Options) -> list[Any]:
@@ -443,6 +444,21 @@ def customers_page(wh: Warehouse, options: Options) -> list[Any]:
     blocks.append(Columns([Chart("cluster_sizes", fig_sz), Chart("match_methods", fig_mm)]))
 
     charts = []
+    if wh.has(PAIR_SCORES) and wh.count(PAIR_SCORES):
+        decided = wh.df(f"""
+            select decision_reason, score_decision, count(*) as pairs from {PAIR_SCORES}
+            group by all order by pairs desc
+        """)
+        labels = {"above_auto_merge_threshold": "auto-merge (≥ 0.95)",
+                  "between_review_and_auto_merge": "review (0.80–0.95)",
+                  "household_guard": "kept apart: household guard",
+                  "below_review_threshold": "no match (< 0.80)"}
+        fig_p = figure("Candidate pairs by decision (log scale)", height=300, xaxis={"title": "pairs", "type": "log"})
+        ordered = decided.iloc[::-1]
+        fig_p.add_trace(go.Bar(y=[labels.get(r, r) for r in ordered["decision_reason"]], x=ordered["pairs"],
+                               orientation="h", showlegend=False, text=ordered["pairs"], textposition="auto",
+                               hovertemplate="%{y}: %{x:,} pairs<extra></extra>"))
+        charts.append(Chart("pair_decisions", fig_p))
     if wh.has(AUDIT) and wh.count(AUDIT):
         audit = wh.df(f"""
             select field, case when outcome = 'beaten' then 'beaten: ' || coalesce(decided_by, '?')
@@ -461,8 +477,8 @@ def customers_page(wh: Warehouse, options: Options) -> list[Any]:
         fig_q.add_trace(go.Bar(x=[b + 0.005 for b in buckets.index], y=list(buckets.values), width=0.009,
                                showlegend=False, hovertemplate="%{x:.3f}: %{y} pairs<extra></extra>"))
         charts.append(Chart("review_probabilities", fig_q))
-    if charts:
-        blocks.append(Columns(charts))
+    for start in range(0, len(charts), 2):
+        blocks.append(Columns(charts[start:start + 2]))
 
     blocks.append(Heading("Review queue"))
     if queue is None:

@@ -295,10 +295,12 @@ def _parse(path: Path) -> _Tables:
     return parser
 
 
-def test_report_writes_every_page_with_the_numbers_sql_gives(shadow: ShadowProject, browser,
+def test_report_writes_every_page_with_the_numbers_sql_gives(sample_warehouse: Warehouse, browser,
                                                              tmp_path: Path) -> None:
+    """On the sample as built (`cx report` only reads it), review queue included."""
+    db = sample_warehouse.db
     out = tmp_path / "report"
-    proc = subprocess.run([str(BIN / "cx"), "report", "--db", str(shadow.db), "--out", str(out)],
+    proc = subprocess.run([str(BIN / "cx"), "report", "--db", str(db), "--out", str(out)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert sorted(p.name for p in out.glob("*.html")) == sorted(["index.html", *(f"{p.slug}.html" for p in PAGES)])
@@ -309,7 +311,7 @@ def test_report_writes_every_page_with_the_numbers_sql_gives(shadow: ShadowProje
     attribution = _parse(out / "attribution.html")
     shown = {r["model"]: float(r["revenue_credited"].replace(",", ""))
              for r in attribution.tables["credited_revenue_by_model"] if r}
-    expected = dict(query(shadow.db, """
+    expected = dict(query(db, """
         select attribution_model, sum(credited_revenue)::double from marts.fct_attribution_credit
         where is_attributed and is_counted group by 1"""))
     assert shown.keys() == expected.keys() and len(shown) >= 5
@@ -317,16 +319,21 @@ def test_report_writes_every_page_with_the_numbers_sql_gives(shadow: ShadowProje
         assert shown[model] == pytest.approx(value, abs=0.005), model
 
     effort = _parse(out / "effort.html")
-    [(conversations, mean)] = query(shadow.db, "select count(*), avg(ces_score) filter (where is_scored) "
+    [(conversations, mean)] = query(db, "select count(*), avg(ces_score) filter (where is_scored) "
                                                "from marts.fct_conversation_effort")
     assert effort.metrics["conversations"] == f"{conversations:,}"
     assert effort.metrics["ces_mean"] == f"{mean:.2f}"
+    names = {str(n).lower() for row in query(db, "select left_first_name, left_last_name, right_first_name, "
+                                                       "right_last_name from marts.identity_review_queue")
+             for n in row if n and len(str(n)) > 3}
+    page_text = re.sub(r"<[^>]+>", " ", (out / "customers.html").read_text()).lower()
+    assert names and not [n for n in names if re.search(rf"\b{re.escape(n)}\b", page_text)]  # masked
     customers = _parse(out / "customers.html")
-    [(golden,)] = query(shadow.db, "select count(distinct customer_key) from marts.customer_identity_map")
+    [(golden,)] = query(db, "select count(distinct customer_key) from marts.customer_identity_map")
     assert customers.metrics["customers"] == f"{golden:,}"
     engagement = _parse(out / "engagement.html")
     targets = {r["target"]: r for r in engagement.tables["export_state"] if r}
-    [(outbound,)] = query(shadow.db, "select count(*) from marts.export__outbound_contacts")
+    [(outbound,)] = query(db, "select count(*) from marts.export__outbound_contacts")
     assert targets["outbound_contacts"]["mart_rows"] == f"{outbound:,}"
 
     # every chart draws in Chromium with the network closed (a page of the module's browser, every request
