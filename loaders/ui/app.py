@@ -159,9 +159,12 @@ def review_widget(ctx: Context) -> None:
 
     frame = pd.DataFrame(rows, columns=["comparison", "left", "right", "level", "weight", "bayes_factor",
                                         "meaning"])
-    st.dataframe(frame, hide_index=True, key="review_explanation",
-                 column_config={"weight": st.column_config.NumberColumn("weight (bits)", format="%+.2f"),
-                                "bayes_factor": st.column_config.NumberColumn("Bayes factor", format="%.3g")})
+    # an HTML table (not the canvas data grid): the two records side by side, readable and searchable
+    shown = frame.assign(weight=[f"{w:+.2f}" for w in frame["weight"]],
+                         bayes_factor=[f"{b:.3g}" for b in frame["bayes_factor"]])
+    shown.columns = ["comparison", f"left: {left[0]}", f"right: {right[0]}", "level", "weight (bits)",
+                     "Bayes factor", "what the level means"]
+    st.table(shown.set_index("comparison"))
     compared = frame[frame["level"] != "not compared"].iloc[::-1]
     fig = figure("Why: each comparison's weight (log2 Bayes factor); the prior and the sum give the probability",
                  height=max(260, 40 + 26 * len(compared)), xaxis={"title": "match weight (bits)"})

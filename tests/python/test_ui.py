@@ -128,6 +128,12 @@ def test_every_page_loads_without_an_error_and_is_screenshot(app, shadow: Shadow
     from loaders.ui.browser import exceptions_on_page, open_page, screenshot
 
     server, browser = app
+    # the first review pair's names: the Customers page must show them masked only
+    [first] = query(shadow.db, """select left_first_name, left_last_name, right_first_name, right_last_name
+                                  from marts.identity_review_queue order by match_probability desc, pair_key
+                                  limit 1""")
+    names = [str(n).lower() for n in first if n]
+    assert names
     for index, page in enumerate(PAGES):
         seconds = open_page(browser, server, page.slug, via_sidebar=index > 0)
         assert not exceptions_on_page(browser.page), (page.slug, exceptions_on_page(browser.page))
@@ -136,11 +142,14 @@ def test_every_page_loads_without_an_error_and_is_screenshot(app, shadow: Shadow
         shot = screenshot(browser.page, shadow.screenshots / f"{page.slug}.png")
         assert shot.stat().st_size > 20_000
         print(f"{page.slug}: ready in {seconds:.2f}s, {charts} charts")
-    # PII stays masked by default: no raw first name of the review queue appears on the Customers page
-    names = {r[0] for r in query(shadow.db, "select left_first_name from marts.identity_review_queue "
-                                            "where left_first_name is not null")}
-    text = browser.page.locator('[data-testid="stMain"]').inner_text().lower()
-    assert names and not [n for n in names if re.search(rf"\b{re.escape(n.lower())}\b", text)]
+        if page.slug == "customers":  # the review screen (an HTML table) shows masks, never the names
+            table = browser.page.locator('[data-testid="stTable"]')
+            table.wait_for()  # drawn after the charts (a component Streamlit loads on first use)
+            browser.page.get_by_role("button", name="Keep apart", exact=True).wait_for()
+            assert "•••" in table.inner_text()
+            text = browser.page.locator('[data-testid="stMain"]').inner_text().lower()
+            assert "what the level means" in text
+            assert not [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)], names
     assert not browser.errors, browser.errors
 
 
@@ -225,14 +234,25 @@ def test_merge_puts_the_two_records_in_one_customer_after_the_next_build(app, sh
 
 def test_keep_apart_writes_no_merge_and_the_pair_leaves_the_queue(sample_warehouse: Warehouse, shadow, browser,
                                                                    tmp_path: Path) -> None:
-    """On a second copy of the sample (the first one merged its pair) with its own decisions file."""
-    from loaders.ui.browser import running_app
+    """On a second copy of the sample (the first one merged its pair) with its own decisions file; this app runs
+    with --show-pii, so the pair's names are on the page unmasked."""
+    from loaders.ui.browser import open_page, running_app
 
     other = _make_shadow(sample_warehouse, tmp_path)
     queue = _queue_pairs(other.db)
     assert queue
     pair = queue[0]
-    with running_app(other.db, other.decisions, log_dir=tmp_path) as server:
+    [names] = query(other.db, """select left_first_name, left_last_name from marts.identity_review_queue
+                                 order by match_probability desc, pair_key limit 1""")
+    with running_app(other.db, other.decisions, log_dir=tmp_path, show_pii=True) as server:
+        open_page(browser, server, PAGES[0].slug, via_sidebar=False)
+        open_page(browser, server, "customers", via_sidebar=True)
+        browser.page.locator('[data-testid="stTable"]').wait_for()
+        browser.page.get_by_role("button", name="Keep apart", exact=True).wait_for()
+        text = browser.page.locator('[data-testid="stMain"]').inner_text().lower()
+        assert "what the level means" in text
+        assert "pii is shown" in browser.page.locator('[data-testid="stSidebar"]').inner_text().lower()
+        assert [n for n in names if n and str(n).lower() in text], names
         _decide(browser, server, "Keep apart", "keep apart")
     rows = _decisions(other)
     assert [r["decision"] for r in rows] == ["no_merge"] and _pair(rows[0]) == pair
