@@ -12,11 +12,12 @@ DATA_DIR ?= data/$(PROFILE)
 export DBT_PROFILES_DIR := $(CURDIR)
 export CX_DUCKDB_PATH ?= $(CURDIR)/warehouse.duckdb
 
-.PHONY: help install spark-install demo generate load build summary test pytest lint sqlfluff ruff bench clean
+.PHONY: help install spark-install ui-install ui demo generate load build summary test pytest lint sqlfluff ruff bench clean
 
 help:
 	@echo "make demo    - generate '$(PROFILE)' data, land it, dbt build, summary (database: $(CX_DUCKDB_PATH))"
 	@echo "make test    - pytest, sqlfluff lint of models/ and macros/, ruff"
+	@echo "make ui      - the dashboards and the identity review screen on http://127.0.0.1:$(UI_PORT) (cx ui)"
 	@echo "make bench   - landing, model-layer and client-rate benchmarks (bench/README.md)"
 	@echo "make clean   - remove generated data, databases and dbt artefacts"
 
@@ -37,6 +38,19 @@ $(BIN)/.spark-installed: $(BIN)/.installed
 
 spark-install: $(BIN)/.spark-installed
 
+# the dashboards' packages (pyproject extra `ui`) and, for the browser test and bench/bench_ui.py, Debian's
+# chromium when it is missing (needs root, as CI runs; Playwright drives it, `playwright install` is never run)
+$(BIN)/.ui-installed: $(BIN)/.installed
+	test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	$(BIN)/python -m pip install --quiet -e ".[dev,ui]"
+	touch $@
+
+ui-install: $(BIN)/.ui-installed
+
+UI_PORT ?= 8501
+ui: ui-install
+	$(BIN)/cx ui --port $(UI_PORT)
+
 demo: install generate load build summary
 
 generate: install
@@ -56,11 +70,11 @@ build: install
 summary: install
 	$(BIN)/cx summary
 
-test: install spark-install pytest lint
+test: install spark-install ui-install pytest lint
 
 # tests/python/test_spark.py builds the demo on Spark as well: it needs the spark extra and a JDK
 # two workers, a test file each (CI machines have 2 cores; most tests wait on a dbt or Spark subprocess)
-pytest: install spark-install
+pytest: install spark-install ui-install
 	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 lint: sqlfluff ruff

@@ -12,10 +12,10 @@ import logging
 import sys
 
 from loaders import __version__
-from loaders.cli import export, extract, generate, lake, load, run, summary, verify
+from loaders.cli import export, extract, generate, lake, load, report, run, summary, ui, verify
 
 # in the order of `cx --help`
-COMMANDS = (generate, load, extract, summary, export, lake, run, verify)
+COMMANDS = (generate, load, extract, summary, export, lake, run, verify, ui, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -111,4 +111,5 @@ def test_every_command_registers_the_same_way() -> None:
         signature = inspect.signature(command.add_parser)
         assert list(signature.parameters) == ["sub"] and signature.return_annotation in (None, "None"), command
     [sub] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
-    assert set(sub.choices) == {"generate", "load", "extract", "summary", "export", "lake", "run", "verify"}
+    assert set(sub.choices) == {"generate", "load", "extract", "summary", "export", "lake", "run", "verify", "ui",
+                                "report"}
