@@ -159,9 +159,27 @@ def _sort_key(row: tuple, kinds: list[str]) -> tuple:
 
 
 def _close(a, b, kind: str, tolerance: float) -> bool:
-    if a is None or b is None or kind != "float":
+    if a is None or b is None:
         return a == b
+    if kind == "json":  # numbers inside a JSON value are doubles too
+        return a == b or _json_close(json.loads(a), json.loads(b), tolerance)
+    if kind != "float":
+        return a == b
+    return _float_close(a, b, tolerance)
+
+
+def _float_close(a: float, b: float, tolerance: float) -> bool:
     return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+def _json_close(a, b, tolerance: float) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_close(a[k], b[k], tolerance) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_close(x, y, tolerance) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float):  # _canonical parsed every JSON number as a float
+        return _float_close(a, b, tolerance)
+    return a == b
 
 
 def compare_rows(con: duckdb.DuckDBPyConnection, first: str, second: str,
@@ -169,7 +187,8 @@ def compare_rows(con: duckdb.DuckDBPyConnection, first: str, second: str,
                  show: int = 3) -> Difference | None:
     """Compare two relations of different engines row for row (None when equal). Columns are matched by name
     and read as the first relation's types (the second's values cast to them); doubles and decimals agree
-    within ``tolerance``, JSON by meaning (key order and number spelling aside), lists element by element."""
+    within ``tolerance``, JSON by meaning (key order and number spelling aside, its numbers within ``tolerance``),
+    lists element by element."""
     described = con.execute(f"describe {first}").fetchall()
     other = {name: type_ for name, type_, *_ in con.execute(f"describe {second}").fetchall()}
     columns = [(name, type_) for name, type_, *_ in described if name not in exclude]

@@ -29,16 +29,10 @@
 {%- endmacro %}
 
 
-{#- A double rounded to `digits` decimals the way DuckDB does: the value times 10^digits rounded half away from
-    zero, divided back (Spark's round(x, d) rounds the exact binary value: 0.39285 → 0.3928 there, 0.3929 here). -#}
+{#- A double rounded to `digits` decimals the same way on every engine: first to 12 decimals as a decimal (which
+    absorbs a double's last-bit noise), then half away from zero. Rounding the double itself is not portable:
+    DuckDB rounds its exact binary value (0.76015, stored as 0.76014999…, → 0.7601) and Spark's round(x · 10^d) /
+    10^d gives 0.7602; the full demo's exported propensity scores showed both. For values below 10^26. -#}
 {% macro round_double(expr, digits) -%}
-    {{ return(adapter.dispatch('round_double', 'cx_analytics')(expr, digits)) }}
-{%- endmacro %}
-
-{% macro default__round_double(expr, digits) -%}
-    round({{ expr }}, {{ digits }})
-{%- endmacro %}
-
-{% macro spark__round_double(expr, digits) -%}
-    (round({{ expr }} * {{ 10 ** digits }}) / {{ 10 ** digits }})
+    cast(round(cast({{ expr }} as decimal(38, 12)), {{ digits }}) as double)
 {%- endmacro %}

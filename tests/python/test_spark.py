@@ -148,10 +148,10 @@ def _pair(first: str, second: str) -> duckdb.DuckDBPyConnection:
 
 def test_compare_rows_accepts_float_noise_json_key_order_and_row_order() -> None:
     con = _pair(
-        """select * from (values (1, 0.1 + 0.2, '{"x": 1, "y": [1, 2]}'::json), (2, 1e6 / 3, '{}'::json))
-           as t(id, amount, payload)""",
-        """select * from (values (2, 333333.33333333337, '{}'), (1, 0.30000000000000004, '{"y":[1,2],"x":1.0}'))
-           as t(id, amount, payload)""",
+        """select * from (values (1, 0.1 + 0.2, '{"x": 1, "y": [1, 2], "u": 0.00031055900621118014}'::json),
+           (2, 1e6 / 3, '{}'::json)) as t(id, amount, payload)""",
+        """select * from (values (2, 333333.33333333337, '{}'),
+           (1, 0.30000000000000004, '{"y":[1,2],"x":1.0,"u":0.0003105590062111801}')) as t(id, amount, payload)""",
     )
     assert compare_rows(con, "a", "b") is None
 
@@ -166,6 +166,9 @@ def test_compare_rows_finds_a_value_beyond_the_tolerance_a_missing_row_and_a_cha
     assert diff is not None and diff.rows == (2, 1)
     con = _pair(base, "select * from (values (1, 0.5, 'a'), (2, 0.25, 'B')) as t(id, share, label)")
     assert compare_rows(con, "a", "b") is not None
+    con = _pair("""select * from (values (1, '{"u": 0.5, "v": [1, 2]}'::json)) as t(id, payload)""",
+                """select * from (values (1, '{"v": [1, 2], "u": 0.500001}'::json)) as t(id, payload)""")
+    assert compare_rows(con, "a", "b") is not None  # a number inside JSON beyond the tolerance
     con = _pair(base, "select id, share from (values (1, 0.5), (2, 0.25)) as t(id, share)")
     assert "columns differ: label" in compare_rows(con, "a", "b").reason
 
