@@ -5,6 +5,19 @@
 -#}
 {%- set fields = golden_record_fields() -%}
 
+{#- one survivor order, used by both windows below: Spark numbers no row over a window with a frame and lets no
+    named window extend another, so the two windows are spelled apart around it -#}
+{%- set survivor_ordering -%}
+case when candidates.is_listed_source then 0 else 1 end asc,
+            case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
+            case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
+            candidates.priority asc nulls last,
+            case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
+            candidates.source_updated_at desc nulls last,
+            candidates.source_system asc,
+            candidates.source_record_id asc
+{%- endset %}
+
 with
 
 records as (
@@ -113,27 +126,13 @@ ranked as (
     window survivor_order as (
         partition by candidates.customer_key, candidates.field
         order by
-            case when candidates.is_listed_source then 0 else 1 end asc,
-            case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
-            case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
-            candidates.priority asc nulls last,
-            case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
-            candidates.source_updated_at desc nulls last,
-            candidates.source_system asc,
-            candidates.source_record_id asc
+            {{ survivor_ordering }}
     ),
 
     survivor_window as (
         partition by candidates.customer_key, candidates.field
         order by
-            case when candidates.is_listed_source then 0 else 1 end asc,
-            case when candidates.action = 'MAX_VALUE' then candidates.field_value end desc nulls last,
-            case when candidates.action = 'UPDATE_IF_NEWER' then candidates.source_updated_at end desc nulls last,
-            candidates.priority asc nulls last,
-            case when candidates.action = 'KEEP_EXISTING' then candidates.source_updated_at end asc nulls last,
-            candidates.source_updated_at desc nulls last,
-            candidates.source_system asc,
-            candidates.source_record_id asc
+            {{ survivor_ordering }}
         rows between unbounded preceding and unbounded following
     )
 
