@@ -71,6 +71,7 @@ def main() -> None:
     first = datetime.fromisoformat(days[0])
     log.info("full refresh of the history …")
     rows.append(("full refresh (history)", *_build(db, data, first, "--full-refresh")))
+    slowest_full = _slowest(db)
     for day in days:
         started = time.perf_counter()
         con = duckdb.connect(str(db))
@@ -91,6 +92,9 @@ def main() -> None:
         share = f"{100 * wall / full:9.1f}%" if label.startswith("incremental") else ""
         rss = f"{peak / 1024:13.2f}" if peak == peak else f"{'':13s}"
         print(f"{label:44s} {wall:9.1f} {rss} {share:>10s}")
+    print("\nslowest nodes of the full refresh:")
+    for seconds, node in slowest_full:
+        print(f"  {seconds:7.1f} s  {node}")
     print("\nslowest nodes of the last incremental build:")
     for seconds, node in _slowest(db):
         print(f"  {seconds:7.1f} s  {node}")

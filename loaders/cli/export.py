@@ -13,7 +13,7 @@ from rich.table import Table
 
 from exporter.runner import Exporter, ExportOptions, TargetSummary
 from exporter.targets import TARGETS
-from loaders.cli._options import add_db, add_quiet, add_wait, console, progress
+from loaders.cli._options import add_db, add_quiet, add_wait, console, open_failed, progress
 from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, db_path
 from loaders.genesys import GenesysClient, GenesysError
 
@@ -127,8 +127,7 @@ def run(args: argparse.Namespace) -> int:
     except (WarehouseLockedError, ValueError, FileNotFoundError) as exc:
         if client is not None:
             client.close()
-        err.print(f"[red]cx export:[/red] {exc}", highlight=False, soft_wrap=True)
-        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+        return open_failed(err, "export", exc)
     bar = progress(err, quiet=args.quiet, label="[bold]{task.description:<24}")
     tasks: dict[str, TaskID] = {}
 

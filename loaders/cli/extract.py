@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.progress import TextColumn
 from rich.table import Table
 
-from loaders.cli._options import add_db, add_quiet, add_wait, console, progress
+from loaders.cli._options import add_db, add_quiet, add_wait, console, open_failed, progress
 from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect, default_wait
 from loaders.extract.conversations import (
     DEFAULT_OVERLAP,
@@ -148,8 +148,7 @@ def run_conversations(args: argparse.Namespace) -> int:
         con = None if args.no_land else connect(args.db, wait=args.wait)
         run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
     except (WarehouseLockedError, ValueError) as exc:
-        err.print(f"[red]cx extract conversations:[/red] {exc}", highlight=False, soft_wrap=True)
-        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+        return open_failed(err, "extract conversations", exc)
     overlap = timedelta(days=args.overlap_days)
     try:
         since, until = resolve_window(con, SOURCE_QUERY if args.sync else SOURCE_JOBS, args.since, args.until,
@@ -235,8 +234,7 @@ def run_reference(args: argparse.Namespace) -> int:
             connect(args.db, wait=args.wait).close()
         client = GenesysClient.from_env()
     except (WarehouseLockedError, ValueError, GenesysError) as exc:
-        err.print(f"[red]cx extract reference:[/red] {exc}", highlight=False, soft_wrap=True)
-        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+        return open_failed(err, "extract reference", exc)
     run_wait = max(RUN_WAIT_S, args.wait if args.wait is not None else default_wait())
     open_db = None if args.no_land else (lambda: connect(args.db, wait=run_wait))
     bar = progress(err, quiet=args.quiet, transient=True)
@@ -286,8 +284,7 @@ def run_users_status(args: argparse.Namespace) -> int:
     try:
         con = None if args.no_land else connect(args.db, wait=args.wait)
     except (WarehouseLockedError, ValueError) as exc:
-        err.print(f"[red]cx extract users-status:[/red] {exc}", highlight=False, soft_wrap=True)
-        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+        return open_failed(err, "extract users-status", exc)
     try:
         since = resolve_since(con, args.since, USERS_OVERLAP)
         until = args.until or datetime.now(since.tzinfo)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from loaders.cli._options import add_db, add_wait, console
-from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect, db_path
+from loaders.cli._options import add_db, add_wait, console, open_existing_read_only
+from loaders.db import LOCKED_EXIT_CODE
 from loaders.lake import export_raw, lake_dir
 
 
@@ -28,16 +27,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    out, err = console(), console(stderr=True)
-    path = db_path(args.db)
-    if path != ":memory:" and not Path(path).exists():
-        err.print(f"[red]cx lake export:[/red] no database at {path}; run `cx load DIR` first")
-        return 1
-    try:
-        con = connect(path, read_only=True, wait=args.wait)
-    except (WarehouseLockedError, ValueError) as exc:
-        err.print(f"[red]cx lake export:[/red] {exc}", highlight=False, soft_wrap=True)
-        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+    out = console()
+    con, status = open_existing_read_only("lake export", args.db, args.wait, "run `cx load DIR` first")
+    if con is None:
+        return status
     try:
         exported = export_raw(con, lake_dir(args.lake))
     finally:

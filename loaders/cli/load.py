@@ -10,7 +10,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from loaders.cli._options import add_db, add_quiet, add_wait, console, progress
+from loaders.cli._options import add_db, add_quiet, add_wait, console, open_failed, progress
 from loaders.dates import DATE_ORDERS
 from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect
 from loaders.kinds import KINDS, Kind, resolve_kind
@@ -173,8 +173,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         con = connect(args.db, wait=args.wait)
     except (WarehouseLockedError, ValueError) as exc:
-        err.print(f"[red]cx load:[/red] {exc}")
-        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+        return open_failed(err, "load", exc)
     try:
         ensure_raw_schema(con)
         with progress(err, quiet=args.quiet) as bar:

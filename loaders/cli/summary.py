@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.table import Table
 
-from loaders.cli._options import add_db, add_wait, console
-from loaders.db import LOCKED_EXIT_CODE, WarehouseLockedError, connect, db_path
+from loaders.cli._options import add_db, add_wait, console, open_existing_read_only
+from loaders.db import LOCKED_EXIT_CODE, db_path
 
 LAYERS = ("raw", "staging", "intermediate", "marts", "config", "ops")
 
@@ -57,16 +57,10 @@ def dbt_results(path: Path) -> dict[str, int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = console()
-    path = db_path(args.db)
-    if path != ":memory:" and not Path(path).exists():
-        out.print(f"[red]cx summary:[/red] no database at {path}; run `make demo` or `cx load DIR` first")
-        return 1
-    try:
-        con = connect(path, read_only=True, wait=args.wait)
-    except (WarehouseLockedError, ValueError) as exc:
-        console(stderr=True).print(f"[red]cx summary:[/red] {exc}", highlight=False, soft_wrap=True)
-        return LOCKED_EXIT_CODE if isinstance(exc, WarehouseLockedError) else 2
+    out, path = console(), db_path(args.db)
+    con, status = open_existing_read_only("summary", path, args.wait, "run `make demo` or `cx load DIR` first")
+    if con is None:
+        return status
     try:
         counts = layer_counts(con)
         rejects = (
