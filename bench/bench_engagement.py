@@ -145,7 +145,8 @@ def main() -> int:
     idle = con.execute(
         """select f.has_crm_record, min(f.contact_key)
            from intermediate.int_engagement__contact_features_daily as f
-           where f.days_back = 0 and f.events_90d = 0 and f.transactions_90d = 0 and f.behaviors_90d = 0
+           where f.snapshot_at = (select max(snapshot_at) from intermediate.int_engagement__contact_features_daily)
+             and f.events_90d = 0 and f.transactions_90d = 0 and f.behaviors_90d = 0
              and f.transaction_value_90d = 0 and f.days_since_last_event is null
              and f.inbound_conversations_90d = 0 and f.outbound_attempts_90d = 0
            group by f.has_crm_record"""

@@ -30,7 +30,7 @@ from _prepare import ROOT, Prepared, add_data_set_options, dbt, prepare_args
 
 WEIGHTS = ROOT / "seeds" / "engagement_propensity_weights.csv"
 FEATURE_MODEL = "intermediate.int_engagement__propensity_features_daily"
-KEYS = ("contact_key", "snapshot_at", "snapshot_date", "days_back")
+KEYS = ("contact_key", "snapshot_at", "snapshot_date", "days_back", "computed_at")
 UPSTREAM = ["+int_identity__conversation_customers", "staging", "engagement_event_taxonomy",
             "engagement_attribute_registry", "engagement_propensity_weights", "engagement_phone_timezones"]  # fmt: skip
 SELECTOR = ["intermediate.engagement", "marts.engagement"]
@@ -203,7 +203,8 @@ def main() -> int:
     con = duckdb.connect(str(db), read_only=True)
     seeded = read_weights()
     sql = con.execute("select contact_key, propensity_score from intermediate.int_engagement__contact_scores_daily "
-                      "where days_back = 0").fetchall()  # fmt: skip
+                      "where snapshot_at = (select max(snapshot_at) from intermediate.int_engagement__contact_scores_daily)"
+                      ).fetchall()  # fmt: skip
     con.close()
     drift = max(abs(score(vectors[k], names, seeded) - s) for k, s in sql)
     log.info("SQL scores vs the fitted formula: max |difference| %.2g (scores are rounded to 6 decimals)", drift)

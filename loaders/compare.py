@@ -21,7 +21,7 @@ import duckdb
 
 # the build's clock, not the data's
 RUN_TIME_COLUMNS = frozenset({"snapshot_taken_at", "assigned_at", "computed_at", "pairs_computed_at", "estimated_at",
-                              "parameters_estimated_at"})
+                              "parameters_estimated_at", "features_computed_at"})
 FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL")
 
 

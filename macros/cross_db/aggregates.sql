@@ -79,3 +79,26 @@
         concat(regexp_extract(to_json(array(cast({{ key_expr }} as string))), '^\\[(.*)\\]$', 1), ':', coalesce(cast({{ value_expr }} as string), 'null'))
     )), ','), '}')
 {%- endmacro %}
+
+
+{#-
+    An order-independent digest of a group's rows, as text: the sum of a 64-bit hash of `exprs` over the rows.
+    Equal inputs give equal digests on one engine (the text differs between engines; it is only ever compared
+    with itself). Incremental models store it to tell which keys' inputs changed since their last run.
+-#}
+{% macro hash_digest_agg(exprs) -%}
+    {{ return(adapter.dispatch('hash_digest_agg', 'cx_analytics')(exprs)) }}
+{%- endmacro %}
+
+{% macro duckdb__hash_digest_agg(exprs) -%}
+    {#- hash() is a UBIGINT; its sum a HUGEINT, which cannot overflow -#}
+    cast(sum(hash({{ exprs | join(', ') }})) as varchar)
+{%- endmacro %}
+
+{% macro spark__hash_digest_agg(exprs) -%}
+    cast(sum(cast(xxhash64({{ exprs | join(', ') }}) as decimal(38, 0))) as string)
+{%- endmacro %}
+
+{% macro default__hash_digest_agg(exprs) -%}
+    {{ exceptions.raise_compiler_error('hash_digest_agg has no implementation for ' ~ target.type) }}
+{%- endmacro %}

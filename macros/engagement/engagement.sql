@@ -43,3 +43,21 @@
     select {{ n }} as {{ column_name }}{% if not loop.last %} union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- The daily snapshots of the engagement models: reference_time − n days, n < engagement_score_history_days. -#}
+{% macro engagement_snapshot_times() -%}
+    {%- set times = [] -%}
+    {%- for n in range(var('engagement_score_history_days')) -%}
+        {%- do times.append(dateadd('day', -n, reference_time())) -%}
+    {%- endfor -%}
+    {{ return(times) }}
+{%- endmacro %}
+
+
+{#- Rows of an incremental daily engagement model that a full build would not have: snapshots that left the
+    window (or another reference time's) and contacts that no longer exist (an identity merge took their key). -#}
+{% macro engagement_stale_rows() -%}
+    snapshot_at not in ({{ engagement_snapshot_times() | join(', ') }})
+    or contact_key not in (select contact_key from {{ ref('int_engagement__contacts') }})
+{%- endmacro %}

@@ -1,3 +1,13 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['contact_key', 'snapshot_at'],
+    post_hook="{{ delete_rows(this, engagement_stale_rows()) }}",
+) }}
+{#- Incremental (issue 16): a contact's snapshots are computed again only when its inputs changed (its digest); a
+    new night computes the new snapshot of every contact; the post-hook drops the snapshots that left the window
+    and the contacts that no longer exist. -#}
+{%- set incremental = incremental_ready('inputs_digest') %}
+
 with
 
 contacts as (
@@ -26,28 +36,108 @@ days_back as (
 
 snapshots as (
 
-    select
-        days_back,
-        {{ dateadd('day', '-days_back', reference_time()) }} as snapshot_at
+    select {{ dateadd('day', '-days_back', reference_time()) }} as snapshot_at
     from days_back
+
+),
+
+-- every input of a contact's features, as one digest: equal digests, equal snapshots
+event_digests as (
+
+    select
+        contact_key,
+        {{ hash_digest_agg(['event_key', 'event_type', 'event_timestamp', 'first_received_at', 'transaction_value']) }}
+            as digest
+    from events
+    group by contact_key
+
+),
+
+interaction_digests as (
+
+    select
+        contact_key,
+        {{ hash_digest_agg([
+            'conversation_id', 'conversation_started_at', 'is_customer_initiated', 'is_outbound_attempt',
+            'is_answered',
+        ]) }} as digest
+    from interactions
+    group by contact_key
+
+),
+
+contact_inputs as (
+
+    select
+        contacts.contact_key,
+        contacts.has_crm_record,
+        coalesce(event_digests.digest, '-') || ':' || coalesce(interaction_digests.digest, '-') || ':'
+        || case when contacts.has_crm_record then 'crm' else '-' end as inputs_digest
+    from contacts
+    left join event_digests
+        on contacts.contact_key = event_digests.contact_key
+    left join interaction_digests
+        on contacts.contact_key = interaction_digests.contact_key
+
+),
+
+{%- if incremental %}
+
+    stored_contacts as (
+
+        select distinct
+            contact_key,
+            inputs_digest
+        from {{ this }}
+
+    ),
+
+    stored_snapshots as (
+
+        select distinct snapshot_at from {{ this }}
+
+    ),
+{%- endif %}
+
+-- the (contact, snapshot) rows to compute: all of them on a full build; else every snapshot of a contact whose
+-- inputs changed, and every contact's snapshots that are not stored yet (the new night's)
+grid as (
+
+    select
+        contact_inputs.contact_key,
+        contact_inputs.has_crm_record,
+        contact_inputs.inputs_digest,
+        snapshots.snapshot_at
+    from contact_inputs
+    cross join snapshots
+    {%- if incremental %}
+        left join stored_contacts
+            on
+                contact_inputs.contact_key = stored_contacts.contact_key
+                and contact_inputs.inputs_digest = stored_contacts.inputs_digest
+        where
+            stored_contacts.contact_key is null
+            or snapshots.snapshot_at not in (select stored_snapshots.snapshot_at from stored_snapshots)
+    {%- endif %}
 
 ),
 
 event_ages as (
 
     select
-        events.contact_key,
-        snapshots.snapshot_at,
+        grid.contact_key,
+        grid.snapshot_at,
         events.event_type,
         events.event_timestamp,
         coalesce(events.transaction_value, 0) as transaction_value,
-        {{ seconds_between('events.event_timestamp', 'snapshots.snapshot_at') }} / 86400.0 as age_days
+        {{ seconds_between('events.event_timestamp', 'grid.snapshot_at') }} / 86400.0 as age_days
     from events
-    inner join snapshots
+    inner join grid
         on
-            events.event_timestamp <= snapshots.snapshot_at
-            and events.first_received_at <= snapshots.snapshot_at
-            and events.event_timestamp > {{ dateadd('day', -90, 'snapshots.snapshot_at') }}
+            events.contact_key = grid.contact_key
+            and events.event_timestamp <= grid.snapshot_at
+            and events.first_received_at <= grid.snapshot_at
+            and events.event_timestamp > {{ dateadd('day', -90, 'grid.snapshot_at') }}
 
 ),
 
@@ -82,29 +172,18 @@ event_features as (
 interaction_features as (
 
     select
-        interactions.contact_key,
-        snapshots.snapshot_at,
+        grid.contact_key,
+        grid.snapshot_at,
         count(case when interactions.is_customer_initiated then 1 end) as inbound_conversations_90d,
         count(case when interactions.is_outbound_attempt then 1 end) as outbound_attempts_90d,
         count(case when interactions.is_answered then 1 end) as outbound_answered_90d
     from interactions
-    inner join snapshots
+    inner join grid
         on
-            interactions.conversation_started_at <= snapshots.snapshot_at
-            and interactions.conversation_started_at > {{ dateadd('day', -90, 'snapshots.snapshot_at') }}
-    group by interactions.contact_key, snapshots.snapshot_at
-
-),
-
-grid as (
-
-    select
-        contacts.contact_key,
-        contacts.has_crm_record,
-        snapshots.snapshot_at,
-        snapshots.days_back
-    from contacts
-    cross join snapshots
+            interactions.contact_key = grid.contact_key
+            and interactions.conversation_started_at <= grid.snapshot_at
+            and interactions.conversation_started_at > {{ dateadd('day', -90, 'grid.snapshot_at') }}
+    group by grid.contact_key, grid.snapshot_at
 
 ),
 
@@ -114,7 +193,6 @@ final as (
         grid.contact_key,
         grid.snapshot_at,
         cast(grid.snapshot_at as date) as snapshot_date,
-        grid.days_back,
         grid.has_crm_record,
         coalesce(event_features.transactions_7d, 0) as transactions_7d,
         coalesce(event_features.transactions_30d, 0) as transactions_30d,
@@ -132,7 +210,9 @@ final as (
         event_features.days_since_last_event,
         coalesce(interaction_features.inbound_conversations_90d, 0) as inbound_conversations_90d,
         coalesce(interaction_features.outbound_attempts_90d, 0) as outbound_attempts_90d,
-        coalesce(interaction_features.outbound_answered_90d, 0) as outbound_answered_90d
+        coalesce(interaction_features.outbound_answered_90d, 0) as outbound_answered_90d,
+        grid.inputs_digest,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as computed_at
     from grid
     left join event_features
         on grid.contact_key = event_features.contact_key and grid.snapshot_at = event_features.snapshot_at

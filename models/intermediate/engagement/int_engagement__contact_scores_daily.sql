@@ -1,3 +1,12 @@
+{{ config(
+    materialized='incremental',
+    unique_key=['contact_key', 'snapshot_at'],
+    post_hook="{{ delete_rows(this, engagement_stale_rows()) }}",
+) }}
+{#- Incremental (issue 16): scores the feature rows computed since the last run; the increase window compares
+    them with the stored scores of the contact's earlier snapshots. -#}
+{%- set incremental = incremental_ready('features_computed_at') %}
+{%- set oldest_snapshot = engagement_snapshot_times() | last %}
 {#- the feature columns of int_engagement__propensity_features_daily, where they are computed -#}
 {%- set model_features = [
     'log_transactions_30d',
@@ -15,11 +24,18 @@
     'has_crm_record',
 ] -%}
 
+-- depends_on: {{ ref('int_engagement__contacts') }} (the post-hook's stale rows)
 with
 
 features as (
 
     select * from {{ ref('int_engagement__propensity_features_daily') }}
+    {%- if incremental %}
+        -- computed since, or so close to the window's oldest snapshot that their increase window lost a snapshot
+        where
+            computed_at > {{ incremental_watermark('features_computed_at') }}
+            or {{ dateadd('hour', -var('eligibility_increase_window_hours'), 'snapshot_at') }} < {{ oldest_snapshot }}
+    {%- endif %}
 
 ),
 
@@ -88,7 +104,7 @@ scored as (
         features.contact_key,
         features.snapshot_at,
         features.snapshot_date,
-        features.days_back,
+        features.computed_at as features_computed_at,
         logits.logit,
         -- rounded to 6 decimals so a tier boundary (0.75) is not missed by float noise
         round({{ engagement_logistic('logits.logit') }}, 6) as propensity_score,
@@ -96,6 +112,30 @@ scored as (
     from features
     inner join logits
         on features.contact_key = logits.contact_key and features.snapshot_at = logits.snapshot_at
+
+),
+
+-- the scores of every snapshot: this run's, and on an incremental run the stored ones it does not replace
+all_scores as (
+
+    select
+        contact_key,
+        snapshot_at,
+        propensity_score
+    from scored
+    {%- if incremental %}
+
+        union all
+
+        select
+            stored.contact_key,
+            stored.snapshot_at,
+            stored.propensity_score
+        from {{ this }} as stored
+        left join scored
+            on stored.contact_key = scored.contact_key and stored.snapshot_at = scored.snapshot_at
+        where scored.contact_key is null and stored.snapshot_at >= {{ oldest_snapshot }}
+    {%- endif %}
 
 ),
 
@@ -107,7 +147,7 @@ window_low as (
         scored.snapshot_at,
         min(earlier.propensity_score) as lowest_earlier_score
     from scored
-    inner join scored as earlier
+    inner join all_scores as earlier
         on
             scored.contact_key = earlier.contact_key
             and scored.snapshot_at > earlier.snapshot_at
@@ -123,12 +163,12 @@ final as (
         scored.contact_key,
         scored.snapshot_at,
         scored.snapshot_date,
-        scored.days_back,
         scored.logit,
         scored.propensity_score,
         {{ engagement_tier('scored.propensity_score') }} as propensity_tier,
         scored.top_feature,
-        round(scored.propensity_score - window_low.lowest_earlier_score, 6) as score_increase_in_window
+        round(scored.propensity_score - window_low.lowest_earlier_score, 6) as score_increase_in_window,
+        scored.features_computed_at
     from scored
     left join window_low
         on scored.contact_key = window_low.contact_key and scored.snapshot_at = window_low.snapshot_at

@@ -68,7 +68,7 @@ checked as (
         <= scores.snapshot_at as passes_cooldown
     from contacts
     inner join scores
-        on contacts.contact_key = scores.contact_key and scores.days_back = 0
+        on contacts.contact_key = scores.contact_key and scores.snapshot_at = {{ reference_time() }}
     left join channels
         on contacts.contact_key = channels.contact_key and channels.channel_rank = 1
     left join windows

@@ -1,3 +1,7 @@
+{#- a view: arithmetic over the incremental features table, read by the incremental scores (only the rows
+    computed since their last run) and by bench/fit_propensity.py -#}
+{{ config(materialized='view') }}
+
 with
 
 features as (
@@ -12,7 +16,7 @@ final as (
         contact_key,
         snapshot_at,
         snapshot_date,
-        days_back,
+        {{ days_between('snapshot_at', reference_time()) }} as days_back,
         cast(ln(1 + transactions_30d) as double) as log_transactions_30d,
         cast(ln(1 + transactions_90d) as double) as log_transactions_90d,
         cast(ln(1 + transaction_value_90d) as double) as log_transaction_value_90d,
@@ -25,7 +29,8 @@ final as (
         cast(ln(1 + inbound_conversations_90d) as double) as log_inbound_conversations_90d,
         cast(ln(1 + outbound_attempts_90d) as double) as log_outbound_attempts_90d,
         cast((outbound_answered_90d + 1.0) / (outbound_attempts_90d + 2.0) as double) as outbound_answer_rate_90d,
-        cast(case when has_crm_record then 1 else 0 end as double) as has_crm_record
+        cast(case when has_crm_record then 1 else 0 end as double) as has_crm_record,
+        computed_at
     from features
 
 )

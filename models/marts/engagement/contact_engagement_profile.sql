@@ -66,9 +66,9 @@ final as (
         windows.window_answer_rate
     from contacts
     inner join features
-        on contacts.contact_key = features.contact_key and features.days_back = 0
+        on contacts.contact_key = features.contact_key and features.snapshot_at = {{ reference_time() }}
     inner join scores
-        on contacts.contact_key = scores.contact_key and scores.days_back = 0
+        on contacts.contact_key = scores.contact_key and scores.snapshot_at = {{ reference_time() }}
     left join channels
         on contacts.contact_key = channels.contact_key and channels.channel_rank = 1
     left join windows
