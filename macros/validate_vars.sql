@@ -23,7 +23,6 @@
         'crm_source_system': source_system,
         'identity_auto_merge_threshold': {'type': 'number', 'gt': 0, 'max': 1},
         'identity_review_threshold': {'type': 'number', 'gt': 0, 'lt': 1},
-        'identity_blocking_key_positions': {'type': 'integer', 'min': 1, 'max': 16},
         'identity_max_block_size': {'type': 'integer', 'min': 2},
         'identity_link_max_records': {'type': 'integer', 'min': 2},
         'identity_anchor_comparisons': {'type': 'list', 'min': 1},

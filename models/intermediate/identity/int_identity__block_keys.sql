@@ -3,15 +3,19 @@
     only: a record landed again adds its new keys and keeps the old ones, which int_identity__candidate_pairs
     needs to find the blocks a changed record left. The current keys are the rows at the record's current
     loaded_at. -#}
-{%- set key_positions = var('identity_blocking_key_positions') | int -%}
-{#- the features the seed's rules use: any column of int_identity__records -#}
-{%- set features = [] -%}
+{#- the seed's rules, each with its features in key order: one select per rule (a record's key is its features in
+    that order joined by '|'; a record lacking any of them has no key for the rule) -#}
+{%- set rules = {} -%}
 {%- if execute -%}
-    {%- set features = run_query(
-        'select distinct feature from ' ~ ref('identity_blocking_rules') ~ ' order by feature'
-    ).columns[0].values() | list -%}
+    {%- set rows = run_query(
+        'select rule_name, feature from ' ~ ref('identity_blocking_rules') ~ ' order by rule_name, key_position'
+    ) -%}
+    {%- for row in rows -%}
+        {%- do rules.setdefault(row[0], []).append(row[1]) -%}
+    {%- endfor -%}
 {%- endif -%}
 
+-- depends_on: {{ ref('identity_blocking_rules') }}
 with
 
 records as (
@@ -23,37 +27,24 @@ records as (
 
 ),
 
-blocking_rules as (
-
-    select
-        rule_name,
-        key_position,
-        feature
-    from {{ ref('identity_blocking_rules') }}
-
-),
-
-rule_widths as (
-
-    select
-        rule_name,
-        count(*) as feature_count
-    from blocking_rules
-    group by rule_name
-
-),
-
--- one row per (record, feature) that has a value
-record_features as (
-    {%- for feature in features %}
+rule_keys as (
+    {%- for rule_name, features in rules | dictsort %}
 
         select
-            records.customer_record_key,
-            records.loaded_at,
-            '{{ feature }}' as feature,
-            cast(records.{{ feature }} as {{ dbt.type_string() }}) as feature_value
+            customer_record_key,
+            loaded_at,
+            '{{ rule_name }}' as rule_name,
+            concat_ws(
+                '|',
+                {%- for feature in features %}
+                    cast({{ feature }} as {{ dbt.type_string() }}){{ ',' if not loop.last }}
+                {%- endfor %}
+            ) as block_key
         from records
-        where records.{{ feature }} is not null
+        where
+            {%- for feature in features %}
+                {{ feature }} is not null{{ ' and' if not loop.last }}
+            {%- endfor %}
         {%- if not loop.last %}
 
             union all
@@ -62,43 +53,9 @@ record_features as (
 
 ),
 
-record_rule_parts as (
-
-    select
-        record_features.customer_record_key,
-        record_features.loaded_at,
-        blocking_rules.rule_name,
-        blocking_rules.key_position,
-        record_features.feature_value
-    from record_features
-    inner join blocking_rules
-        on record_features.feature = blocking_rules.feature
-
-),
-
--- a record gets a rule's key only when it has every feature of the rule
 final as (
 
-    select
-        record_rule_parts.customer_record_key,
-        record_rule_parts.loaded_at,
-        record_rule_parts.rule_name,
-        concat_ws(
-            '|',
-            {%- for position in range(1, key_positions + 1) %}
-                max(case when record_rule_parts.key_position = {{ position }} then record_rule_parts.feature_value end)
-                {{- ',' if not loop.last }}
-            {%- endfor %}
-        ) as block_key
-    from record_rule_parts
-    inner join rule_widths
-        on record_rule_parts.rule_name = rule_widths.rule_name
-    group by
-        record_rule_parts.customer_record_key,
-        record_rule_parts.loaded_at,
-        record_rule_parts.rule_name,
-        rule_widths.feature_count
-    having count(*) = rule_widths.feature_count
+    select * from rule_keys
 
 )
 
