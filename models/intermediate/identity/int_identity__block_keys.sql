@@ -22,7 +22,7 @@ records as (
 
     select * from {{ ref('int_identity__records') }}
     {%- if is_incremental() %}
-        where loaded_at > (select coalesce(max(previous.loaded_at), cast('1900-01-01' as timestamp)) from {{ this }} as previous)
+        where loaded_at > {{ incremental_watermark('loaded_at') }}
     {%- endif %}
 
 ),
@@ -41,10 +41,7 @@ rule_keys as (
                 {%- endfor %}
             ) as block_key
         from records
-        where
-            {%- for feature in features %}
-                {{ feature }} is not null{{ ' and' if not loop.last }}
-            {%- endfor %}
+        where {{ features | join(' is not null and ') }} is not null
         {%- if not loop.last %}
 
             union all
