@@ -56,8 +56,9 @@
 
 
 {#- Rows of an incremental daily engagement model that a full build would not have: snapshots that left the
-    window (or another reference time's) and contacts that no longer exist (an identity merge took their key). -#}
-{% macro engagement_stale_rows() -%}
+    window (or another reference time's) and contacts missing from `contacts` (a relation the model reads, with
+    a contact_key column): an identity merge took their key. -#}
+{% macro engagement_stale_rows(contacts) -%}
     snapshot_at not in ({{ engagement_snapshot_times() | join(', ') }})
-    or contact_key not in (select contact_key from {{ ref('int_engagement__contacts') }})
+    or contact_key not in (select contact_key from {{ contacts }})
 {%- endmacro %}

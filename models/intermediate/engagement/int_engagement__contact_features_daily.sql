@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key=['contact_key', 'snapshot_at'],
-    post_hook="{{ delete_rows(this, engagement_stale_rows()) }}",
+    post_hook="{{ delete_rows(this, engagement_stale_rows(ref('int_engagement__contacts'))) }}",
 ) }}
 {#- Incremental (issue 16): a contact's snapshots are computed again only when its inputs changed (its digest); a
     new night computes the new snapshot of every contact; the post-hook drops the snapshots that left the window

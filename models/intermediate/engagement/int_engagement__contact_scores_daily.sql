@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key=['contact_key', 'snapshot_at'],
-    post_hook="{{ delete_rows(this, engagement_stale_rows()) }}",
+    post_hook="{{ delete_rows(this, engagement_stale_rows(ref('int_engagement__propensity_features_daily'))) }}",
 ) }}
 {#- Incremental (issue 16): scores the feature rows computed since the last run; the increase window compares
     them with the stored scores of the contact's earlier snapshots. -#}
@@ -24,7 +24,6 @@
     'has_crm_record',
 ] -%}
 
--- depends_on: {{ ref('int_engagement__contacts') }} (the post-hook's stale rows)
 with
 
 features as (

@@ -1,4 +1,21 @@
+{{ config(materialized='incremental', unique_key='customer_record_key') }}
+{%- set incremental = incremental_ready('_loaded_at') %}
+-- Incremental (issue 16): a record is ranked again, over all its versions, when one was landed since the last
+-- run; its latest version is the one landed last, so the stored _loaded_at is the watermark.
 with
+
+{%- if incremental %}
+
+    changed as (
+
+        select distinct
+            source_system,
+            trim(source_record_id) as source_record_id
+        from {{ source('crm', 'crm_customer_records') }}
+        where _loaded_at > {{ incremental_watermark('_loaded_at') }}
+
+    ),
+{%- endif %}
 
 records as (
 
@@ -21,7 +38,15 @@ records as (
         _source_file,
         _source_line,
         _loaded_at
-    from {{ source('crm', 'crm_customer_records') }}
+    from {{ source('crm', 'crm_customer_records') }} as landed
+    {%- if incremental %}
+        where exists (
+            select 1 from changed
+            where
+                changed.source_system = landed.source_system
+                and changed.source_record_id = trim(landed.source_record_id)
+        )
+    {%- endif %}
 
 ),
 

@@ -1,4 +1,19 @@
+{{ config(materialized='incremental', unique_key='touch_id') }}
+{%- set incremental = incremental_ready('_loaded_at') %}
+-- Incremental (issue 16): a touch is ranked again, over all its versions, when one was landed since the last
+-- run; its latest version is the one landed last, so the stored _loaded_at is the watermark.
 with
+
+{%- if incremental %}
+
+    changed as (
+
+        select distinct trim(touch_id) as touch_id
+        from {{ source('marketing', 'marketing_touches') }}
+        where _loaded_at > {{ incremental_watermark('_loaded_at') }}
+
+    ),
+{%- endif %}
 
 touches as (
 
@@ -15,6 +30,7 @@ touches as (
         _source_line,
         _loaded_at
     from {{ source('marketing', 'marketing_touches') }}
+    {{- only_changed('trim(touch_id)', incremental, changed_key='touch_id') }}
 
 ),
 
