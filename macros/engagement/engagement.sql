@@ -45,13 +45,27 @@
 {%- endmacro %}
 
 
-{#- The daily snapshots of the engagement models: reference_time − n days, n < engagement_score_history_days. -#}
+{#- The snapshots of the daily engagement models, newest first: reference_time ("now"), then the end of each
+    earlier UTC day (its midnight: the last one strictly before reference_time, then a day before each), in all
+    engagement_score_history_days. A reference_time at midnight gives reference_time − n days. Past snapshots
+    sit on midnights, so a night's run meets the snapshots the night before computed, whatever its time of day:
+    the incremental features compute the new ones only. -#}
 {% macro engagement_snapshot_times() -%}
-    {%- set times = [] -%}
-    {%- for n in range(var('engagement_score_history_days')) -%}
-        {%- do times.append(dateadd('day', -n, reference_time())) -%}
+    {%- set last_midnight = "cast(cast(" ~ dateadd('second', -1, reference_time()) ~ " as date) as timestamp)" -%}
+    {%- set times = [reference_time()] -%}
+    {%- for n in range(1, var('engagement_score_history_days')) -%}
+        {%- do times.append(dateadd('day', 1 - n, last_midnight)) -%}
     {%- endfor -%}
     {{ return(times) }}
+{%- endmacro %}
+
+
+{#- A snapshot's position in engagement_snapshot_times(): 0 for reference_time, n for the n-th midnight before. -#}
+{% macro engagement_days_back(snapshot_at) -%}
+    case
+        when {{ snapshot_at }} = {{ reference_time() }} then 0
+        else {{ days_between(snapshot_at, dateadd('second', -1, reference_time())) }} + 1
+    end
 {%- endmacro %}
 
 

@@ -28,16 +28,15 @@ interactions as (
 
 ),
 
-days_back as (
-
-    {{ engagement_integers('days_back', 0, var('engagement_score_history_days')) }}
-
-),
-
 snapshots as (
+    {%- for snapshot_at in engagement_snapshot_times() %}
 
-    select {{ dateadd('day', '-days_back', reference_time()) }} as snapshot_at
-    from days_back
+        select {{ snapshot_at }} as snapshot_at
+        {%- if not loop.last %}
+
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
@@ -192,7 +191,8 @@ final as (
     select
         grid.contact_key,
         grid.snapshot_at,
-        cast(grid.snapshot_at as date) as snapshot_date,
+        -- the UTC day whose activity the snapshot closes: a midnight snapshot shows the day that just ended
+        cast({{ dateadd('second', -1, 'grid.snapshot_at') }} as date) as snapshot_date,
         grid.has_crm_record,
         coalesce(event_features.transactions_7d, 0) as transactions_7d,
         coalesce(event_features.transactions_30d, 0) as transactions_30d,

@@ -133,7 +133,10 @@ all_scores as (
         from {{ this }} as stored
         left join scored
             on stored.contact_key = scored.contact_key and stored.snapshot_at = scored.snapshot_at
-        where scored.contact_key is null and stored.snapshot_at >= {{ oldest_snapshot }}
+        where
+            scored.contact_key is null
+            -- a snapshot of this run's window (not one the post-hook is about to delete)
+            and stored.snapshot_at in ({{ engagement_snapshot_times() | join(', ') }})
     {%- endif %}
 
 ),

@@ -16,7 +16,7 @@ final as (
         contact_key,
         snapshot_at,
         snapshot_date,
-        {{ days_between('snapshot_at', reference_time()) }} as days_back,
+        {{ engagement_days_back('snapshot_at') }} as days_back,
         cast(ln(1 + transactions_30d) as double) as log_transactions_30d,
         cast(ln(1 + transactions_90d) as double) as log_transactions_90d,
         cast(ln(1 + transaction_value_90d) as double) as log_transaction_value_90d,
