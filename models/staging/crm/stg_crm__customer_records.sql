@@ -38,7 +38,7 @@ records as (
         _source_file,
         _source_line,
         _loaded_at
-    from {{ source('crm', 'crm_customer_records') }} as landed  -- noqa: AL05 (used by the incremental filter)
+    from {{ source('crm', 'crm_customer_records') }} as landed  -- noqa: AL05
     {%- if incremental %}
         where exists (
             select 1 from changed
