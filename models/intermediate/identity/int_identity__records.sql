@@ -1,8 +1,14 @@
+{{ config(materialized='incremental', unique_key='customer_record_key') }}
+{%- set incremental = incremental_ready('loaded_at') %}
+-- Incremental (issue 16): the records whose latest version was landed since the last run are prepared again.
 with
 
 records as (
 
     select * from {{ ref('stg_crm__customer_records') }}
+    {%- if incremental %}
+        where _loaded_at > {{ incremental_watermark('loaded_at') }}
+    {%- endif %}
 
 ),
 
