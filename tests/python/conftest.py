@@ -36,9 +36,10 @@ class DbtResult:
 def run_dbt(db_path: Path, *args: str, vars: dict | None = None) -> DbtResult:
     """Run dbt (a real subprocess, as a user would) against `db_path`; target/ and logs/ go beside it."""
     work = db_path.parent
-    # generated data ends at the generator's reference time: measure windows from it, not from today
+    # generated data ends at the generator's reference time: measure windows from it, not from today (unless the
+    # test set CX_REFERENCE_TIME itself: the nightly tests build each night with its own)
     env = dict(os.environ, CX_DUCKDB_PATH=str(db_path), DBT_PROFILES_DIR=str(ROOT),
-               CX_REFERENCE_TIME=GENERATED_REFERENCE_TIME)
+               CX_REFERENCE_TIME=os.environ.get("CX_REFERENCE_TIME", GENERATED_REFERENCE_TIME))
     cmd = [
         str(BIN / "dbt"),
         *args,

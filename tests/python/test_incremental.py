@@ -133,6 +133,44 @@ def test_json_payloads_are_identical_text(warehouses: tuple[Path, Path]) -> None
         assert con.execute(query).fetchall() == [], mart
 
 
+def test_engagement_snapshots_meet_the_nights_before_at_any_time_of_day(
+    warehouses: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Two more nights, at 02:30 and the next day at 02:10, with nothing landed. The past snapshots sit on
+    midnights, so the second night computes two snapshots (now, and the midnight just passed) of every contact
+    whose inputs did not change, all 14 of a contact whose inputs changed (an event that was in the future is
+    valid now), and the engagement models equal a full refresh at the same time."""
+    nightly, _ = warehouses
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(nightly, db)
+    features = "intermediate.int_engagement__contact_features_daily"
+    last = query(db, f"select max(snapshot_at) from {features}")[0][0]
+    selection = ("--select", "int_engagement__contact_features_daily+", "--exclude", "resource_type:unit_test")
+    digests = f"select contact_key, min(inputs_digest) from {features} group by 1"
+    _build(db, last + timedelta(hours=2, minutes=30), *selection)
+    before = dict(query(db, digests))
+    second = last + timedelta(days=1, hours=2, minutes=10)
+    _build(db, second, *selection)
+    after = dict(query(db, digests))
+    assert set(before) == set(after) and len(after) > 100
+    changed = sum(before[key] != after[key] for key in after)
+    latest = f"select count(*) from {features} where computed_at = (select max(computed_at) from {features})"
+    computed = query(db, latest)
+    assert computed[0][0] == 14 * changed + 2 * (len(after) - changed)
+    assert query(db, f"select count(distinct snapshot_at), min(snapshot_at), max(snapshot_at) from {features}") == [
+        (14, datetime.combine(second.date(), datetime.min.time()) - timedelta(days=12), second)]
+    full = tmp_path / "full.duckdb"
+    shutil.copy(db, full)
+    _build(full, second, "--full-refresh", *selection)
+    con = duckdb.connect()
+    con.execute(f"attach '{db}' as nightly (read_only)")
+    con.execute(f"attach '{full}' as full_refresh (read_only)")
+    equal, differences = compare(con, "nightly", "full_refresh", ("intermediate", "marts"), skip=RUN_LOGS)
+    assert not differences, "\n".join(map(str, differences))
+    assert {"int_engagement__contact_features_daily", "int_engagement__contact_scores_daily",
+            "contact_engagement_profile", "contact_engagement_score_history", "outbound_eligibility"} <= set(equal)
+
+
 HAND_MAPPING = "id=source_record_id,first=first_name,last=last_name,email=email,phone=phone,changed=updated_at"
 
 
