@@ -15,7 +15,7 @@ name_aliases as (
 
 ),
 
-coded as (
+final as (
 
     select
         records.customer_record_key,
@@ -70,21 +70,6 @@ coded as (
     from records
     left join name_aliases
         on records.first_name_normalized = name_aliases.alias
-
-),
-
--- the two names' phonetic codes in alphabetical order: blocks names exchanged and mistyped in a way that keeps
--- their sound (nriic galbelani ~ galbellani niric), which name_pair_sorted (exact spelling) misses
-final as (
-
-    select
-        coded.*,
-        case
-            when coded.first_name_phonetic < coded.last_name_phonetic
-                then coded.first_name_phonetic || ' ' || coded.last_name_phonetic
-            else coded.last_name_phonetic || ' ' || coded.first_name_phonetic
-        end as name_phonetics_sorted
-    from coded
 
 )
 
