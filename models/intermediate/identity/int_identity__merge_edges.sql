@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: the household-guard release reads the pair scores, the records and the comparison
+    levels around each held pair, and decides edges with the reviewers' decisions in one step. -#}
 with
 
 pair_scores as (
