@@ -26,6 +26,7 @@
         'identity_max_block_size': {'type': 'integer', 'min': 2},
         'identity_link_max_records': {'type': 'integer', 'min': 2},
         'identity_anchor_comparisons': {'type': 'list', 'min': 1},
+        'identity_release_nameless_guard_pairs': {'type': 'boolean'},
         'identity_em_iterations': {'type': 'integer', 'min': 1, 'max': 200},
         'identity_em_sessions': {'type': 'em_sessions'},
         'identity_prior_em_iterations': {'type': 'integer', 'min': 0, 'max': 100},

@@ -23,7 +23,8 @@ def test_chain_of_500_auto_matches_is_one_cluster(tmp_path: Path) -> None:
     con.execute(
         "create table intermediate.int_identity__records as "
         "select unnest(?) as customer_record_key, 'chain' as source_system, unnest(?) as source_record_id, "
-        "date '1980-01-01' as date_of_birth, '1980-01-01' as date_of_birth_text",
+        "date '1980-01-01' as date_of_birth, '1980-01-01' as date_of_birth_text, 'ann' as first_name, "
+        "'ann' as first_name_canonical, 'a500' as first_name_phonetic",
         [keys, keys],
     )
     # edges listed from the far end first, so a label can only arrive by propagating along the chain
@@ -31,8 +32,14 @@ def test_chain_of_500_auto_matches_is_one_cluster(tmp_path: Path) -> None:
     con.execute(
         "create table intermediate.int_identity__pair_scores as "
         "select md5(l || r) as pair_key, l as left_record_key, r as right_record_key, 0.99 as match_probability, "
-        "'auto_merge' as score_decision from (select unnest(?) as l, unnest(?) as r)",
+        "'auto_merge' as score_decision, 'above_auto_merge_threshold' as decision_reason "
+        "from (select unnest(?) as l, unnest(?) as r)",
         [[p[0] for p in pairs], [p[1] for p in pairs]],
+    )
+    # merge_edges reads the comparison levels of household-guard pairs (none here)
+    con.execute(
+        "create table intermediate.int_identity__comparison_levels "
+        "(pair_key varchar, comparison varchar, level_name varchar)"
     )
     con.execute(
         "create table intermediate.int_identity__record_first_seen as "

@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: the household-guard release reads the pair scores, the records and the comparison
+    levels around each held pair, and decides edges with the reviewers' decisions in one step. -#}
 with
 
 pair_scores as (
@@ -15,6 +17,118 @@ records as (
 review_decisions as (
 
     select * from {{ ref('identity_review_decisions') }}
+
+),
+
+comparison_levels as (
+
+    select * from {{ ref('int_identity__comparison_levels') }}
+
+),
+
+-- The household guard holds pairs with no first-name or anchor agreement (a partner sharing surname, phone and
+-- address looks exactly like that). When one of the two records has no first name at all, the guard cannot tell a
+-- household member from the same person; the record's other partners can: if every record scored at least at
+-- review with the nameless record carries the same first name (nickname-canonical, one typo or phonetic code),
+-- there is only one person it can be (a household would show a second first name among them). Released only
+-- above the auto-merge threshold and when no anchor comparison (email, account id, birth date) disagrees.
+guard_held as (
+
+    select
+        pair_key,
+        left_record_key,
+        right_record_key
+    from pair_scores
+    where
+        {{ 'true' if var('identity_release_nameless_guard_pairs') else 'false' }}
+        and decision_reason = 'household_guard'
+        and match_probability >= {{ var('identity_auto_merge_threshold') }}
+
+),
+
+-- each held pair as (the record without a first name, the record with one)
+nameless_pairs as (
+
+    select
+        guard_held.pair_key,
+        guard_held.left_record_key as nameless_key,
+        guard_held.right_record_key as named_key
+    from guard_held
+    inner join records as nameless
+        on guard_held.left_record_key = nameless.customer_record_key
+    inner join records as named
+        on guard_held.right_record_key = named.customer_record_key
+    where nameless.first_name is null and named.first_name is not null
+    union all
+    select
+        guard_held.pair_key,
+        guard_held.right_record_key as nameless_key,
+        guard_held.left_record_key as named_key
+    from guard_held
+    inner join records as nameless
+        on guard_held.right_record_key = nameless.customer_record_key
+    inner join records as named
+        on guard_held.left_record_key = named.customer_record_key
+    where nameless.first_name is null and named.first_name is not null
+
+),
+
+scored_partners as (
+
+    select
+        left_record_key as record_key,
+        right_record_key as partner_key
+    from pair_scores
+    where match_probability >= {{ var('identity_review_threshold') }}
+    union all
+    select
+        right_record_key as record_key,
+        left_record_key as partner_key
+    from pair_scores
+    where match_probability >= {{ var('identity_review_threshold') }}
+
+),
+
+-- a partner of the nameless record with another first name
+first_name_conflicts as (
+
+    select distinct nameless_pairs.pair_key
+    from nameless_pairs
+    inner join records as named
+        on nameless_pairs.named_key = named.customer_record_key
+    inner join scored_partners
+        on nameless_pairs.nameless_key = scored_partners.record_key
+    inner join records as partner
+        on scored_partners.partner_key = partner.customer_record_key
+    where
+        partner.first_name is not null
+        and partner.first_name_canonical <> named.first_name_canonical
+        and {{ damerau_levenshtein('partner.first_name', 'named.first_name') }} > 1
+        and coalesce(partner.first_name_phonetic <> named.first_name_phonetic, true)
+
+),
+
+anchor_conflicts as (
+
+    select distinct comparison_levels.pair_key
+    from comparison_levels
+    inner join nameless_pairs
+        on comparison_levels.pair_key = nameless_pairs.pair_key
+    where
+        comparison_levels.comparison in ({{ "'" ~ var('identity_anchor_comparisons') | join("', '") ~ "'" }})
+        and comparison_levels.level_name = 'disagree'
+
+),
+
+released_pairs as (
+
+    select distinct nameless_pairs.pair_key
+    from nameless_pairs
+    left join first_name_conflicts
+        on nameless_pairs.pair_key = first_name_conflicts.pair_key
+    left join anchor_conflicts
+        on nameless_pairs.pair_key = anchor_conflicts.pair_key
+    where first_name_conflicts.pair_key is null and anchor_conflicts.pair_key is null
 
 ),
 
@@ -81,10 +195,15 @@ final as (
         end as match_method,
         latest_reviews.decision as review_decision
     from pair_scores
+    left join released_pairs
+        on pair_scores.pair_key = released_pairs.pair_key
     full outer join latest_reviews
         on pair_scores.pair_key = latest_reviews.pair_key
     where
-        (pair_scores.score_decision = 'auto_merge' and latest_reviews.decision is null)
+        (
+            (pair_scores.score_decision = 'auto_merge' or released_pairs.pair_key is not null)
+            and latest_reviews.decision is null
+        )
         or latest_reviews.decision = 'merge'
 
 )
