@@ -36,6 +36,28 @@ interaction_links as (
 
 ),
 
+blocking_rules as (
+
+    select
+        rule_name,
+        key_position,
+        feature,
+        max_block_size
+    from {{ ref('identity_blocking_rules') }}
+
+),
+
+rule_widths as (
+
+    select
+        rule_name,
+        count(*) as feature_count,
+        coalesce(max(max_block_size), {{ var('identity_max_block_size') }}) as max_block_size
+    from blocking_rules
+    group by rule_name
+
+),
+
 -- every version's keys; the current ones are those at the record's current landing time
 all_block_keys as (
 
@@ -65,14 +87,42 @@ current_block_keys as (
 
     ),
 
+    -- every block a changed record is or was in, with how many changed records it holds (at most that many joined
+    -- or left it)
     touched_blocks as (
 
-        select distinct
+        select
             all_block_keys.rule_name,
-            all_block_keys.block_key
+            all_block_keys.block_key,
+            count(distinct all_block_keys.customer_record_key) as changed_members
         from all_block_keys
         inner join changed_records
             on all_block_keys.customer_record_key = changed_records.customer_record_key
+        group by all_block_keys.rule_name, all_block_keys.block_key
+
+    ),
+
+    -- a touched block still over its max_block_size by more than its changed members was over it before this run
+    -- too: it paired nobody then and pairs nobody now, so its members are not affected (on large, blocks such as a
+    -- common surname's would otherwise make nearly every record affected and every pair recomputed)
+    relevant_touched_blocks as (
+
+        select
+            touched_blocks.rule_name,
+            touched_blocks.block_key
+        from touched_blocks
+        inner join current_block_keys
+            on
+                touched_blocks.rule_name = current_block_keys.rule_name
+                and touched_blocks.block_key = current_block_keys.block_key
+        inner join rule_widths
+            on touched_blocks.rule_name = rule_widths.rule_name
+        group by
+            touched_blocks.rule_name,
+            touched_blocks.block_key,
+            touched_blocks.changed_members,
+            rule_widths.max_block_size
+        having count(*) <= rule_widths.max_block_size + touched_blocks.changed_members
 
     ),
 
@@ -121,10 +171,10 @@ current_block_keys as (
         union
         select current_block_keys.customer_record_key
         from current_block_keys
-        inner join touched_blocks
+        inner join relevant_touched_blocks
             on
-                current_block_keys.rule_name = touched_blocks.rule_name
-                and current_block_keys.block_key = touched_blocks.block_key
+                current_block_keys.rule_name = relevant_touched_blocks.rule_name
+                and current_block_keys.block_key = relevant_touched_blocks.block_key
         union
         select left_record_key from changed_links
         union
@@ -159,28 +209,6 @@ record_ids as (
         {%- endif %}
         row_number() over (order by records.customer_record_key) as record_id
     from records
-
-),
-
-blocking_rules as (
-
-    select
-        rule_name,
-        key_position,
-        feature,
-        max_block_size
-    from {{ ref('identity_blocking_rules') }}
-
-),
-
-rule_widths as (
-
-    select
-        rule_name,
-        count(*) as feature_count,
-        coalesce(max(max_block_size), {{ var('identity_max_block_size') }}) as max_block_size
-    from blocking_rules
-    group by rule_name
 
 ),
 
