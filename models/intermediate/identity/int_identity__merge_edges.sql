@@ -46,29 +46,35 @@ guard_held as (
 
 ),
 
+-- each held pair both ways round
+guard_held_oriented as (
+
+    select
+        pair_key,
+        left_record_key as first_key,
+        right_record_key as second_key
+    from guard_held
+    union all
+    select
+        pair_key,
+        right_record_key as first_key,
+        left_record_key as second_key
+    from guard_held
+
+),
+
 -- each held pair as (the record without a first name, the record with one)
 nameless_pairs as (
 
     select
-        guard_held.pair_key,
-        guard_held.left_record_key as nameless_key,
-        guard_held.right_record_key as named_key
-    from guard_held
+        guard_held_oriented.pair_key,
+        guard_held_oriented.first_key as nameless_key,
+        guard_held_oriented.second_key as named_key
+    from guard_held_oriented
     inner join records as nameless
-        on guard_held.left_record_key = nameless.customer_record_key
+        on guard_held_oriented.first_key = nameless.customer_record_key
     inner join records as named
-        on guard_held.right_record_key = named.customer_record_key
-    where nameless.first_name is null and named.first_name is not null
-    union all
-    select
-        guard_held.pair_key,
-        guard_held.right_record_key as nameless_key,
-        guard_held.left_record_key as named_key
-    from guard_held
-    inner join records as nameless
-        on guard_held.right_record_key = nameless.customer_record_key
-    inner join records as named
-        on guard_held.left_record_key = named.customer_record_key
+        on guard_held_oriented.second_key = named.customer_record_key
     where nameless.first_name is null and named.first_name is not null
 
 ),
