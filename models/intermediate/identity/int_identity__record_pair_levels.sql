@@ -68,7 +68,9 @@ final as (
         levels.comparison,
         levels.level_order,
         levels.exact_value,
-        greatest(left_records.loaded_at, right_records.loaded_at) as records_loaded_at
+        greatest(left_records.loaded_at, right_records.loaded_at) as records_loaded_at,
+        -- the run that wrote the row: the grain test checks the latest run's rows
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as computed_at
     from levels
     inner join to_compare
         on levels.pair_id = to_compare.pair_id
