@@ -3,7 +3,9 @@
     unique_key=['contact_key', 'snapshot_at'],
     post_hook="{{ delete_rows(this, engagement_stale_rows(ref('int_engagement__contacts'))) }}",
 ) }}
-{#- Incremental (issue 16): a contact's snapshots are computed again only when its inputs changed (its digest); a
+{#- Longer than 200 lines: which (contact, snapshot) rows to compute — from the contacts' input digests and the
+    stored snapshots — and their rolling windows are one step; split, the digests would be read and joined twice.
+    Incremental (issue 16): a contact's snapshots are computed again only when its inputs changed (its digest); a
     new night computes the new snapshot of every contact; the post-hook drops the snapshots that left the window
     and the contacts that no longer exist. -#}
 {%- set incremental = incremental_ready('inputs_digest') %}
