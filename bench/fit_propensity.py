@@ -202,9 +202,9 @@ def main() -> int:
         return 1
     con = duckdb.connect(str(db), read_only=True)
     seeded = read_weights()
-    sql = con.execute("select contact_key, propensity_score from intermediate.int_engagement__contact_scores_daily "
-                      "where snapshot_at = (select max(snapshot_at) from intermediate.int_engagement__contact_scores_daily)"
-                      ).fetchall()  # fmt: skip
+    scores = "intermediate.int_engagement__contact_scores_daily"
+    sql = con.execute(f"select contact_key, propensity_score from {scores} "
+                      f"where snapshot_at = (select max(snapshot_at) from {scores})").fetchall()  # fmt: skip
     con.close()
     drift = max(abs(score(vectors[k], names, seeded) - s) for k, s in sql)
     log.info("SQL scores vs the fitted formula: max |difference| %.2g (scores are rounded to 6 decimals)", drift)
