@@ -4,10 +4,10 @@
     pair_id, comparison, level_order, exact_value) with the first level of seed
     identity_comparisons (lowest level_order) whose test holds; exact_value is the value both records
     share when they agree exactly on a comparison with a term_frequency_adjusted level, else null. `records` has one row per
-    customer_record_key with the compared features (int_identity__records), `comparisons` is the seed.
+    customer_record_key with the compared features (int_identity__records).
     Used for the candidate pairs and for the random pairs that estimate u, so both are scored alike.
     Similarities are computed once per (pair, comparison), only those the seed's methods use, and tested
-    against every level. Methods (seed column method, threshold):
+    against the comparison's levels in order. Methods (seed column method, threshold):
       missing / exact / else / else_neutral   either side null / equal / anything else
       alias          the comparison's canonical forms agree (nickname seed: Bill ~ William)
       phonetic       the phonetic codes agree (Thompson ~ Thomson)
@@ -19,11 +19,16 @@
       day_month_swapped   YYYY-MM-DD texts with the same year and day and month exchanged
       year_apart     same month and day, years at most threshold apart
 -#}
-{% macro identity_comparison_levels(pairs, records, comparisons) -%}
-    {#- per comparison: the compared column and, where a method needs one, its canonical (alias), phonetic
-        and swap-partner columns of int_identity__records (seed identity_comparison_columns) -#}
+{% macro identity_comparison_levels(pairs, records) -%}
+    {#- Both seeds are read when the model compiles (they are configuration, loaded by `dbt seed` before any
+        model): per comparison, the compared columns of int_identity__records (identity_comparison_columns)
+        and the ordered levels (identity_comparisons). Each comparison then computes only the similarities its own
+        levels use and takes its level with one CASE: no join of every (pair, comparison) to every level and no
+        grouping (66 M rows on `large`). -#}
     {%- set compared = {} -%}
+    {%- set levels = {} -%}
     {%- set columns_seed = ref('identity_comparison_columns') -%}  {#- outside the guard: dbt records the ref -#}
+    {%- set levels_seed = ref('identity_comparisons') -%}
     {%- if execute -%}
         {%- set seed_rows = run_query(
             'select comparison, value_column, alias_column, phonetic_column, partner_column from '
@@ -36,6 +41,15 @@
             {%- endfor -%}
             {%- do compared.update({row[0]: spec}) -%}
         {%- endfor -%}
+        {%- set level_rows = run_query(
+            'select comparison, level_order, method, threshold, term_frequency_adjusted from '
+            ~ levels_seed ~ ' order by comparison, level_order'
+        ) -%}
+        {%- for row in level_rows.rows -%}
+            {%- do levels.setdefault(row[0], []).append({
+                'level_order': row[1], 'method': row[2], 'threshold': row[3], 'term_frequency': row[4]
+            }) -%}
+        {%- endfor -%}
     {%- endif -%}
     {%- set columns = [] -%}
     {%- for spec in compared.values() -%}
@@ -43,22 +57,25 @@
             {%- do columns.append(column) -%}
         {%- endfor -%}
     {%- endfor -%}
-    {#- two-value similarities: the dispatch macro computing each and the column holding it -#}
+    {#- two-value similarities: the seed method, the dispatch macro computing it and the column holding it -#}
     {%- set pairwise = {
         'jaro_winkler': (jaro_winkler, 'jaro_winkler_similarity'),
         'levenshtein': (levenshtein, 'levenshtein_distance'),
         'damerau_levenshtein': (damerau_levenshtein, 'damerau_levenshtein_distance'),
         'token_jaccard': (token_jaccard, 'token_jaccard_similarity'),
     } -%}
-    {#- similarity → the seed methods that need it -#}
-    {%- set similarities = {
-        'jaro_winkler': ['jaro_winkler'],
-        'levenshtein': ['levenshtein'],
-        'damerau_levenshtein': ['damerau_levenshtein'],
-        'token_jaccard': ['token_jaccard'],
-        'swapped': ['swapped'],
-        'dates': ['day_month_swapped', 'year_apart'],
-    } -%}
+    {%- set swap_thresholds = {} -%}
+    {%- set term_frequency = [] -%}
+    {%- for comparison, comparison_levels in levels.items() -%}
+        {%- for level in comparison_levels -%}
+            {%- if level.method == 'swapped' -%}
+                {%- do swap_thresholds.update({comparison: level.threshold if level.threshold is not none else 1.0}) -%}
+            {%- endif -%}
+            {%- if level.term_frequency and comparison not in term_frequency -%}
+                {%- do term_frequency.append(comparison) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
     with cmp_pairs as (
         -- one integer per pair: the level search below groups on it instead of two string keys
         select
@@ -66,19 +83,6 @@
             left_record_key,
             right_record_key
         from {{ pairs }}
-    ),
-
-    -- which similarity each comparison needs (from the seed): nothing else is computed
-    cmp_methods as (
-        select
-            comparison,
-            {%- for similarity, methods in similarities.items() %}
-            max(case when method in ('{{ methods | join("', '") }}') then 1 else 0 end) = 1 as uses_{{ similarity }},
-            {%- endfor %}
-            max(case when method = 'swapped' then coalesce(threshold, 1.0) end) as swap_threshold,
-            max(case when term_frequency_adjusted then 1 else 0 end) = 1 as uses_term_frequency
-        from {{ comparisons }}
-        group by comparison
     ),
 
     -- both records of a pair side by side, joined once for all comparisons
@@ -96,110 +100,104 @@
             on cmp_pairs.right_record_key = cmp_right.customer_record_key
     ),
 
-    cmp_values as (
-        {%- for comparison, spec in compared.items() %}
+    {%- for comparison, spec in compared.items() if comparison in levels %}
+    {%- set methods = levels[comparison] | map(attribute='method') | list %}
+    {%- set value = ('left_' ~ spec.value, 'right_' ~ spec.value) %}
+
+    -- {{ comparison }}: the similarities its levels use, only where a fuzzy level can still be reached (both
+    -- values present and different)
+    cmp_similarities_{{ loop.index }} as (
+        select
+            pair_row,
+            {{ value[0] }} is null or {{ value[1] }} is null as is_missing,
+            {{ value[0] }} = {{ value[1] }} as is_exact,
+            {%- for role in ['alias', 'phonetic'] if role in methods %}
+            {%- if role in spec %}
+            left_{{ spec[role] }} = right_{{ spec[role] }} as is_{{ role }},
+            {%- else %}
+            cast(null as boolean) as is_{{ role }},
+            {%- endif %}
+            {%- endfor %}
+            {%- for similarity, (function, column) in pairwise.items() if similarity in methods %}
+            {#- an edit distance is at least the length difference: past the largest threshold no level can hold -#}
+            {%- set thresholds = [] %}
+            {%- for level in levels[comparison] if level.method == similarity and level.threshold is not none %}
+                {%- do thresholds.append(level.threshold) %}
+            {%- endfor %}
+            case
+                when {{ value[0] }} <> {{ value[1] }}
+                    {%- if similarity in ('levenshtein', 'damerau_levenshtein') and thresholds %}
+                    and abs(length({{ value[0] }}) - length({{ value[1] }})) <= {{ thresholds | max }}
+                    {%- endif %}
+                    then {{ function(value[0], value[1]) }}
+            end as {{ column }},
+            {%- endfor %}
+            {%- if 'swapped' in methods %}
+            {%- if 'partner' in spec %}
+            case
+                when {{ value[0] }} <> {{ value[1] }}
+                    then least(
+                        case
+                            when {{ value[0] }} = right_{{ spec.partner }} then 1.0
+                            else {{ jaro_winkler(value[0], 'right_' ~ spec.partner) }}
+                        end,
+                        case
+                            when {{ value[1] }} = left_{{ spec.partner }} then 1.0
+                            else {{ jaro_winkler(value[1], 'left_' ~ spec.partner) }}
+                        end
+                    ) >= {{ swap_thresholds[comparison] }}
+            end as is_swapped,
+            {%- else %}
+            cast(null as boolean) as is_swapped,
+            {%- endif %}
+            {%- endif %}
+            {%- if 'day_month_swapped' in methods %}
+            case
+                when {{ value[0] }} <> {{ value[1] }}
+                    then {{ birth_dates_day_month_swapped(value[0], value[1]) }}
+            end as is_day_month_swapped,
+            {%- endif %}
+            {%- if 'year_apart' in methods %}
+            case
+                when {{ value[0] }} <> {{ value[1] }}
+                    then {{ birth_dates_years_apart(value[0], value[1]) }}
+            end as years_apart,
+            {%- endif %}
+            {%- if comparison in term_frequency %}
+            case when {{ value[0] }} = {{ value[1] }} then {{ value[0] }} end as exact_value
+            {%- else %}
+            cast(null as {{ dbt.type_string() }}) as exact_value
+            {%- endif %}
+        from cmp_wide
+    ),
+    {%- endfor %}
+
+    -- per comparison, the first level (lowest level_order) whose test holds
+    cmp_matched_levels as (
+        {%- for comparison in compared if comparison in levels %}
         select
             pair_row,
             '{{ comparison }}' as comparison,
-            {%- for role in ['value', 'alias', 'phonetic', 'partner'] %}
-            {%- if role in spec %}
-            left_{{ spec[role] }} as left_{{ role }},
-            right_{{ spec[role] }} as right_{{ role }}{{ ',' if not loop.last }}
-            {%- else %}
-            cast(null as {{ dbt.type_string() }}) as left_{{ role }},
-            cast(null as {{ dbt.type_string() }}) as right_{{ role }}{{ ',' if not loop.last }}
-            {%- endif %}
-            {%- endfor %}
-        from cmp_wide
+            exact_value,
+            case
+                {%- for level in levels[comparison] %}
+                when {{ _cmp_level_test(level.method, level.threshold) }} then {{ level.level_order }}
+                {%- endfor %}
+            end as level_order
+        from cmp_similarities_{{ loop.index }}
+        {%- if not levels[comparison] | selectattr('method', 'in', ['else', 'else_neutral']) | list %}
+        -- no catch-all level: a pair no level takes has no row for this comparison
+        where
+            case
+                {%- for level in levels[comparison] %}
+                when {{ _cmp_level_test(level.method, level.threshold) }} then true
+                {%- endfor %}
+            end
+        {%- endif %}
         {%- if not loop.last %}
         union all
         {%- endif %}
         {%- endfor %}
-    ),
-
-    cmp_similarities as (
-        select
-            cmp_values.pair_row,
-            cmp_values.comparison,
-            cmp_values.left_value is null or cmp_values.right_value is null as is_missing,
-            cmp_values.left_value = cmp_values.right_value as is_exact,
-            cmp_values.left_alias = cmp_values.right_alias as is_alias,
-            cmp_values.left_phonetic = cmp_values.right_phonetic as is_phonetic,
-            case
-                when cmp_methods.uses_term_frequency and cmp_values.left_value = cmp_values.right_value
-                    then cmp_values.left_value
-            end as exact_value,
-            -- similarities only where a fuzzy level can still be reached (not missing, not exact)
-            {%- for similarity, (function, column) in pairwise.items() %}
-            case
-                when cmp_methods.uses_{{ similarity }} and cmp_values.left_value <> cmp_values.right_value
-                    then {{ function('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as {{ column }},
-            {%- endfor %}
-            case
-                when cmp_methods.uses_swapped and cmp_values.left_value <> cmp_values.right_value
-                    then least(
-                        case
-                            when cmp_values.left_value = cmp_values.right_partner then 1.0
-                            else {{ jaro_winkler('cmp_values.left_value', 'cmp_values.right_partner') }}
-                        end,
-                        case
-                            when cmp_values.right_value = cmp_values.left_partner then 1.0
-                            else {{ jaro_winkler('cmp_values.right_value', 'cmp_values.left_partner') }}
-                        end
-                    ) >= cmp_methods.swap_threshold
-            end as is_swapped,
-            -- YYYY-MM-DD texts: day and month exchanged, or the same day and month some years apart
-            case
-                when cmp_methods.uses_dates and cmp_values.left_value <> cmp_values.right_value
-                    then {{ birth_dates_day_month_swapped('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as is_day_month_swapped,
-            case
-                when cmp_methods.uses_dates and cmp_values.left_value <> cmp_values.right_value
-                    then {{ birth_dates_years_apart('cmp_values.left_value', 'cmp_values.right_value') }}
-            end as years_apart
-        from cmp_values
-        inner join cmp_methods
-            on cmp_values.comparison = cmp_methods.comparison
-    ),
-
-    cmp_matched_levels as (
-        select
-            cmp_similarities.pair_row,
-            cmp_similarities.comparison,
-            cmp_similarities.exact_value,
-            min({{ comparisons }}.level_order) as level_order
-        from cmp_similarities
-        inner join {{ comparisons }}
-            on cmp_similarities.comparison = {{ comparisons }}.comparison
-        where
-            case {{ comparisons }}.method
-                when 'missing' then cmp_similarities.is_missing
-                when 'exact' then not cmp_similarities.is_missing and cmp_similarities.is_exact
-                when 'alias' then not cmp_similarities.is_missing and cmp_similarities.is_alias
-                when 'phonetic' then not cmp_similarities.is_missing and cmp_similarities.is_phonetic
-                when 'jaro_winkler'
-                    then not cmp_similarities.is_missing
-                    and cmp_similarities.jaro_winkler_similarity >= {{ comparisons }}.threshold
-                when 'levenshtein'
-                    then not cmp_similarities.is_missing
-                    and cmp_similarities.levenshtein_distance <= {{ comparisons }}.threshold
-                when 'damerau_levenshtein'
-                    then not cmp_similarities.is_missing
-                    and cmp_similarities.damerau_levenshtein_distance <= {{ comparisons }}.threshold
-                when 'token_jaccard'
-                    then not cmp_similarities.is_missing
-                    and cmp_similarities.token_jaccard_similarity >= {{ comparisons }}.threshold
-                when 'swapped' then not cmp_similarities.is_missing and cmp_similarities.is_swapped
-                when 'day_month_swapped' then not cmp_similarities.is_missing and cmp_similarities.is_day_month_swapped
-                when 'year_apart'
-                    then not cmp_similarities.is_missing
-                    and cmp_similarities.years_apart <= {{ comparisons }}.threshold
-                when 'else' then not cmp_similarities.is_missing
-                when 'else_neutral' then not cmp_similarities.is_missing
-                else false
-            end
-        group by cmp_similarities.pair_row, cmp_similarities.comparison, cmp_similarities.exact_value
     )
 
     select
@@ -208,6 +206,29 @@
         level_order,
         exact_value
     from cmp_matched_levels
+{%- endmacro %}
+
+
+{#- The test of one level of seed identity_comparisons over the columns of cmp_similarities (a null
+    threshold never holds, as `x >= null` does not). -#}
+{% macro _cmp_level_test(method, threshold) -%}
+    {%- set limit = threshold if threshold is not none else 'null' -%}
+    {%- set tests = {
+        'missing': 'is_missing',
+        'exact': 'not is_missing and is_exact',
+        'alias': 'not is_missing and is_alias',
+        'phonetic': 'not is_missing and is_phonetic',
+        'jaro_winkler': 'not is_missing and jaro_winkler_similarity >= ' ~ limit,
+        'levenshtein': 'not is_missing and levenshtein_distance <= ' ~ limit,
+        'damerau_levenshtein': 'not is_missing and damerau_levenshtein_distance <= ' ~ limit,
+        'token_jaccard': 'not is_missing and token_jaccard_similarity >= ' ~ limit,
+        'swapped': 'not is_missing and is_swapped',
+        'day_month_swapped': 'not is_missing and is_day_month_swapped',
+        'year_apart': 'not is_missing and years_apart <= ' ~ limit,
+        'else': 'not is_missing',
+        'else_neutral': 'not is_missing',
+    } -%}
+    {{- tests.get(method, 'false') -}}
 {%- endmacro %}
 
 

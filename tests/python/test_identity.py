@@ -36,11 +36,12 @@ def test_chain_of_500_auto_matches_is_one_cluster(tmp_path: Path) -> None:
         "from (select unnest(?) as l, unnest(?) as r)",
         [[p[0] for p in pairs], [p[1] for p in pairs]],
     )
-    # merge_edges reads the comparison levels of household-guard pairs (none here)
+    # merge_edges reads the comparison levels of household-guard pairs (none here), by their candidate pair
     con.execute(
         "create table intermediate.int_identity__comparison_levels "
-        "(pair_key varchar, comparison varchar, level_name varchar)"
+        "(pair_id uhugeint, comparison varchar, level_name varchar)"
     )
+    con.execute("create table intermediate.int_identity__candidate_pairs (pair_id uhugeint, pair_key varchar)")
     con.execute(
         "create table intermediate.int_identity__record_first_seen as "
         "select customer_record_key, source_system, source_record_id, timestamp '2024-01-01' as first_seen_at "

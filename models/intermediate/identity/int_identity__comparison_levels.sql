@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
-    unique_key='pair_key',
-    post_hook="{{ delete_pairs_no_longer_candidates() }}"
+    unique_key='pair_id',
+    post_hook="{{ delete_pairs_no_longer_candidates('pair_id') }}"
 ) }}
 {%- set incremental = incremental_ready('pairs_computed_at') %}
 -- Incremental: only the candidate pairs int_identity__candidate_pairs (re)computed since the last run (new pairs,
@@ -46,7 +46,7 @@ record_levels as (
         record_pair_levels.exact_value
     from candidate_pairs
     inner join record_pair_levels
-        on candidate_pairs.pair_key = record_pair_levels.pair_key
+        on candidate_pairs.pair_id = record_pair_levels.pair_id
 
 ),
 
@@ -98,9 +98,6 @@ final as (
 
     select
         levels.pair_id,
-        candidate_pairs.pair_key,
-        candidate_pairs.left_record_key,
-        candidate_pairs.right_record_key,
         levels.comparison,
         levels.level_order,
         comparisons.level_name,

@@ -26,6 +26,13 @@ comparison_levels as (
 
 ),
 
+-- the levels are keyed by pair_id
+candidate_pairs as (
+
+    select * from {{ ref('int_identity__candidate_pairs') }}
+
+),
+
 -- The household guard holds pairs with no first-name or anchor agreement (a partner sharing surname, phone and
 -- address looks exactly like that). When one of the two records has no first name at all, the guard cannot tell a
 -- household member from the same person; the record's other partners can: if every record scored at least at
@@ -116,10 +123,12 @@ first_name_conflicts as (
 
 anchor_conflicts as (
 
-    select distinct comparison_levels.pair_key
-    from comparison_levels
-    inner join nameless_pairs
-        on comparison_levels.pair_key = nameless_pairs.pair_key
+    select distinct nameless_pairs.pair_key
+    from nameless_pairs
+    inner join candidate_pairs
+        on nameless_pairs.pair_key = candidate_pairs.pair_key
+    inner join comparison_levels
+        on candidate_pairs.pair_id = comparison_levels.pair_id
     where
         comparison_levels.comparison in ({{ "'" ~ var('identity_anchor_comparisons') | join("', '") ~ "'" }})
         and comparison_levels.level_name = 'disagree'

@@ -10,12 +10,6 @@ records as (
 
 ),
 
-comparisons as (
-
-    select * from {{ ref('identity_comparisons') }}
-
-),
-
 -- random pairs (record i with record i + k·stride in md5 order, k = 1..offsets)
 numbered_records as (
 
@@ -70,7 +64,7 @@ random_pairs as (
 
 final as (
 
-    {{ identity_comparison_levels('random_pairs', 'records', 'comparisons') }}
+    {{ identity_comparison_levels('random_pairs', 'records') }}
 
 )
 
