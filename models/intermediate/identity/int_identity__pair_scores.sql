@@ -206,7 +206,7 @@ explanations as (
         {{ string_agg_ordered(
             "case when explained_levels.match_weight > 0 then explained_levels.comparison end",
             ',',
-            'explained_levels.match_weight desc'
+            '-explained_levels.match_weight'
         ) }} as agreeing_comparisons,
         {{ string_agg_ordered(
             "case when explained_levels.match_weight < 0 then explained_levels.comparison end",
