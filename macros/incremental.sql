@@ -30,3 +30,10 @@
         {{ keyword }} {{ key }} in (select {{ changed_cte }}.{{ changed_key or key.split('.')[-1] }} from {{ changed_cte }})
     {%- endif %}
 {%- endmacro %}
+
+
+{#- This run's start as a timestamp literal (dbt's run_started_at, UTC): the run-time column of a model's rows,
+    one value for every model and test of a run. -#}
+{% macro run_started_timestamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+{%- endmacro %}

@@ -10,7 +10,7 @@
 {% macro reference_time() -%}
     {%- set value = var('reference_time') -%}
     {%- if value is none or (value | string | trim | lower) in ('', 'now', 'none') -%}
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+        {{ run_started_timestamp() }}
     {%- else -%}
         cast('{{ value }}' as timestamp)
     {%- endif -%}

@@ -44,5 +44,5 @@
 
 {#- This run's start, the estimated_at of parameters estimated now. -#}
 {% macro identity_parameters_estimated_at() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp)
+    {{ run_started_timestamp() }}
 {%- endmacro %}

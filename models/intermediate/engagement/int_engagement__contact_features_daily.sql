@@ -214,7 +214,7 @@ final as (
         coalesce(interaction_features.outbound_attempts_90d, 0) as outbound_attempts_90d,
         coalesce(interaction_features.outbound_answered_90d, 0) as outbound_answered_90d,
         grid.inputs_digest,
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as computed_at
+        {{ run_started_timestamp() }} as computed_at
     from grid
     left join event_features
         on grid.contact_key = event_features.contact_key and grid.snapshot_at = event_features.snapshot_at

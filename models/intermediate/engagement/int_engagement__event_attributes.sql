@@ -101,7 +101,9 @@ final as (
                 canonical_name is null and '{{ var("engagement_unknown_field_policy") }}' = 'reject'
                 then 'unknown_field'
             when canonical_name is not null and not is_null and not is_type_ok then 'bad_type'
-        end as violation
+        end as violation,
+        -- the run that wrote the row: the grain test checks the latest run's rows
+        {{ run_started_timestamp() }} as computed_at
     from checked
 
 )

@@ -52,7 +52,11 @@ rule_keys as (
 
 final as (
 
-    select * from rule_keys
+    select
+        rule_keys.*,
+        -- the run that appended the row: the grain test checks the latest run's rows
+        {{ run_started_timestamp() }} as computed_at
+    from rule_keys
 
 )
 

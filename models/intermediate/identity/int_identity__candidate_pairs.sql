@@ -355,7 +355,7 @@ final as (
         blocking_rule_count,
         records_loaded_at,
         -- when this run (re)computed the pair: the downstream identity models redo the pairs computed after them
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as computed_at
+        {{ run_started_timestamp() }} as computed_at
     from pairs
 
 )

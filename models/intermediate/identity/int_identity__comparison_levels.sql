@@ -104,7 +104,7 @@ final as (
         levels.exact_value,
         candidate_pairs.computed_at as pairs_computed_at,
         -- the run that wrote the row: the grain test checks the latest run's rows
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as computed_at
+        {{ run_started_timestamp() }} as computed_at
     from levels
     inner join candidate_pairs
         on levels.pair_id = candidate_pairs.pair_id

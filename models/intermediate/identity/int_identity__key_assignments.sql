@@ -36,7 +36,7 @@ changes as (
         {%- else %}
             cast(null as {{ dbt.type_string() }}) as previous_customer_key,
         {%- endif %}
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as assigned_at
+        {{ run_started_timestamp() }} as assigned_at
     from
         clusters
     {%- if is_incremental() %}

@@ -78,7 +78,7 @@ final as (
         levels.exact_value,
         pair_records.records_loaded_at,
         -- the run that wrote the row: the grain test checks the latest run's rows
-        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as timestamp) as computed_at
+        {{ run_started_timestamp() }} as computed_at
     from levels
     inner join pair_records
         on levels.pair_id = pair_records.pair_id
