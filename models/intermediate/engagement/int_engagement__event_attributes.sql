@@ -40,11 +40,11 @@ matches as (
         flattened.value_json,
         flattened.value_text,
         {%- for column in ['canonical_name', 'data_type', 'status', 'manifest_version'] %}
-        case
-            when by_kind.crm_field is not null then by_kind.{{ column }}
-            when by_type.crm_field is not null then by_type.{{ column }}
-            else by_any.{{ column }}
-        end as {{ column }},
+            case
+                when by_kind.crm_field is not null then by_kind.{{ column }}
+                when by_type.crm_field is not null then by_type.{{ column }}
+                else by_any.{{ column }}
+            end as {{ column }},
         {%- endfor %}
         flattened.event_loaded_at
     from flattened
