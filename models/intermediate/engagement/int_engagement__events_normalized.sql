@@ -45,11 +45,7 @@ ranked_renamed_values as (
 
     select
         event_key,
-        canonical_name,
-        status,
-        manifest_version,
-        value_json,
-        value_text,
+        crm_field,
         row_number() over (
             partition by event_key, canonical_name
             order by case when status = 'deprecated' then 2 else 1 end, crm_field
@@ -61,31 +57,26 @@ ranked_renamed_values as (
 
 ),
 
+-- every valid value but a renamed name's losing one (an unranked value is its name's only one)
 canonical_values as (
 
     select
-        event_key,
-        canonical_name,
-        status,
-        manifest_version,
-        value_json,
-        value_text
+        attributes.event_key,
+        attributes.canonical_name,
+        attributes.status,
+        attributes.manifest_version,
+        attributes.value_json,
+        attributes.value_text
     from attributes
+    left join ranked_renamed_values
+        on
+            attributes.event_key = ranked_renamed_values.event_key
+            and attributes.crm_field = ranked_renamed_values.crm_field
     where
-        canonical_name not in (select renamed_canonical_names.canonical_name from renamed_canonical_names)
-        and not is_null and is_type_ok
-
-    union all
-
-    select
-        event_key,
-        canonical_name,
-        status,
-        manifest_version,
-        value_json,
-        value_text
-    from ranked_renamed_values
-    where value_rank = 1
+        attributes.canonical_name is not null
+        and not attributes.is_null
+        and attributes.is_type_ok
+        and coalesce(ranked_renamed_values.value_rank, 1) = 1
 
 ),
 
