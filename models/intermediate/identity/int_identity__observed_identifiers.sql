@@ -38,19 +38,50 @@ record_addresses as (
 
 ),
 
--- customers whose records share a postcode and a last name or a street with another customer's
+-- customers whose records share a postcode and a last name or a street with another customer's: every customer of
+-- a (postcode, last name) or (postcode, street) group that holds more than one customer (two groupings, not a
+-- self-join on the postcode, whose common values pair thousands of records)
+shared_last_names as (
+
+    select
+        postcode,
+        last_name
+    from record_addresses
+    where last_name is not null
+    group by postcode, last_name
+    having count(distinct customer_key) > 1
+
+),
+
+shared_streets as (
+
+    select
+        postcode,
+        street
+    from record_addresses
+    where street is not null
+    group by postcode, street
+    having count(distinct customer_key) > 1
+
+),
+
 household_customers as (
 
-    select distinct this_customer.customer_key
-    from record_addresses as this_customer
-    inner join record_addresses as other_customer
+    select record_addresses.customer_key
+    from record_addresses
+    inner join shared_last_names
         on
-            this_customer.postcode = other_customer.postcode
-            and this_customer.customer_key <> other_customer.customer_key
-            and (
-                this_customer.last_name = other_customer.last_name
-                or this_customer.street = other_customer.street
-            )
+            record_addresses.postcode = shared_last_names.postcode
+            and record_addresses.last_name = shared_last_names.last_name
+
+    union
+
+    select record_addresses.customer_key
+    from record_addresses
+    inner join shared_streets
+        on
+            record_addresses.postcode = shared_streets.postcode
+            and record_addresses.street = shared_streets.street
 
 ),
 
