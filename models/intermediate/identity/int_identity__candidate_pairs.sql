@@ -223,12 +223,11 @@ block_keys as (
     inner join record_ids
         on current_block_keys.customer_record_key = record_ids.customer_record_key
     {%- if incremental %}
-        where exists (
-            select 1 from scoped_blocks
-            where
-                scoped_blocks.rule_name = current_block_keys.rule_name
-                and scoped_blocks.block_key = current_block_keys.block_key
-        )
+        -- a join, not `where exists`: DuckDB hashed all 35 M keys for the semi-join (12 s on a quiet night)
+        inner join scoped_blocks
+            on
+                current_block_keys.rule_name = scoped_blocks.rule_name
+                and current_block_keys.block_key = scoped_blocks.block_key
     {%- endif %}
 
 ),
