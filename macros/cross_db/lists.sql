@@ -94,6 +94,21 @@
 {%- endmacro %}
 
 
+{#- A composite ordering value for min_by / max_by: its fields compare in turn (DuckDB: a row value; Spark: a
+    struct). A field that may be null needs an `is null` flag before it: engines order null fields differently. -#}
+{% macro ordering_key(exprs) -%}
+    {{ return(adapter.dispatch('ordering_key', 'cx_analytics')(exprs)) }}
+{%- endmacro %}
+
+{% macro duckdb__ordering_key(exprs) -%}
+    row({{ exprs | join(', ') }})
+{%- endmacro %}
+
+{% macro default__ordering_key(exprs) -%}
+    struct({{ exprs | join(', ') }})
+{%- endmacro %}
+
+
 {#- A whole select: one row per integer from `first` to `last` (inclusive) in column `alias`. -#}
 {% macro integer_series_rows(first, last, alias) -%}
     {{ return(adapter.dispatch('integer_series_rows', 'cx_analytics')(first, last, alias)) }}

@@ -74,31 +74,19 @@ dispositions as (
 
 ),
 
-ranked_segments as (
-
-    select
-        conversation_id,
-        queue_id,
-        wrap_up_code,
-        row_number() over (
-            partition by conversation_id, queue_id is not null
-            order by segment_started_at, segment_key
-        ) as queue_rank,
-        row_number() over (
-            partition by conversation_id, wrap_up_code is not null
-            order by segment_started_at desc, segment_key desc
-        ) as wrap_up_rank
-    from segments
-
-),
-
+-- the first queue and the last wrap-up code by segment start (then segment key), nulls last as a window would
+-- sort them: min_by / max_by over an ordering key, one aggregate pass instead of two windows over every segment
 queues_and_wrap_ups as (
 
     select
         conversation_id,
-        max(case when queue_id is not null and queue_rank = 1 then queue_id end) as first_queue_id,
-        max(case when wrap_up_code is not null and wrap_up_rank = 1 then wrap_up_code end) as last_wrap_up_code
-    from ranked_segments
+        {{ min_by('queue_id', 'case when queue_id is not null then '
+            ~ ordering_key(['segment_started_at is null', 'segment_started_at', 'segment_key']) ~ ' end') }}
+            as first_queue_id,
+        {{ max_by('wrap_up_code', 'case when wrap_up_code is not null then '
+            ~ ordering_key(['segment_started_at is not null', 'segment_started_at', 'segment_key']) ~ ' end') }}
+            as last_wrap_up_code
+    from segments
     group by conversation_id
 
 ),
