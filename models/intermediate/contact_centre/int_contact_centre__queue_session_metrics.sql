@@ -23,29 +23,17 @@ metrics as (
         and metric_value is not null
 ),
 
-session_starts as (
+-- the session's start and its queue (the queueId of its first segment that has one, by start then segment index,
+-- nulls last as a window sorts them), in one aggregate pass over the segments
+session_segments as (
     select
         session_key,
-        min(segment_started_at) as session_started_at
+        min(segment_started_at) as session_started_at,
+        {{ min_by('queue_id', 'case when queue_id is not null then '
+            ~ ordering_key(['segment_started_at is null', 'segment_started_at', 'segment_index']) ~ ' end') }}
+            as queue_id
     from segments
     group by session_key
-),
-
-queued_segments as (
-    select
-        session_key,
-        queue_id,
-        row_number() over (partition by session_key order by segment_started_at, segment_index) as queue_order
-    from segments
-    where queue_id is not null
-),
-
-session_queues as (
-    select
-        session_key,
-        queue_id
-    from queued_segments
-    where queue_order = 1
 ),
 
 final as (
@@ -53,17 +41,16 @@ final as (
         metrics.metric_key,
         metrics.conversation_id,
         metrics.session_key,
-        session_queues.queue_id,
+        session_segments.queue_id,
         sessions.media_type,
-        {{ interval_bucket_start('session_starts.session_started_at', var('queue_performance_interval_minutes')) }}
+        {{ interval_bucket_start('session_segments.session_started_at', var('queue_performance_interval_minutes')) }}
             as interval_start,
         metrics.metric_name,
         metrics.metric_value
     from metrics
     inner join sessions on metrics.session_key = sessions.session_key
-    inner join session_queues on metrics.session_key = session_queues.session_key
-    inner join session_starts on metrics.session_key = session_starts.session_key
-    where session_starts.session_started_at is not null
+    inner join session_segments on metrics.session_key = session_segments.session_key
+    where session_segments.session_started_at is not null and session_segments.queue_id is not null
 )
 
 select * from final
