@@ -1,8 +1,24 @@
+{{ config(
+    materialized='incremental',
+    unique_key='customer_key',
+    pre_hook="{% if is_incremental() and not incremental_ready('record_loaded_at') %}{{ delete_rows(this, '1 = 1') }}{% endif %}",
+    post_hook="{% if is_incremental() %}{{ delete_rows(this, 'field is null') }}{% endif %}"
+) }}
 {#-
     Single-record customers (most of them) are left out: dim_customers takes their values from the record,
     and leaving them out halves the model on the large profile. The candidates are ranked in one window
     whose sort also yields the winner's columns and the candidate count.
+
+    Incremental (issue 16): a customer's rows depend only on its records and their values, so a run ranks again
+    only the customers that have a record landed since the last run (watermark: the largest record_loaded_at)
+    or whose multi-record membership differs from the stored one (a record joined, left, or the customer split, merged
+    away or became single-record). Each such customer also gets a tombstone row (field null): delete+insert on
+    customer_key then removes the rows of a customer that has none any more, and the post-hook the tombstone.
+    A table from before the watermark column is emptied first (pre-hook) and built whole: a full build replaces
+    only the customers it has. A change to seed merge_rules needs
+    `dbt build --full-refresh --select int_identity__field_survivorship+`.
 -#}
+{%- set incremental = incremental_ready('record_loaded_at') %}
 {%- set fields = golden_record_fields() -%}
 
 {#- one survivor order, used by both windows below: Spark numbers no row over a window with a frame and lets no
@@ -31,6 +47,55 @@ clusters as (
     select * from {{ ref('int_identity__clusters') }}
 
 ),
+
+{%- if incremental %}
+
+    -- (customer, record) of every customer with more than one record, now and as stored
+    current_members as (
+
+        select
+            customer_key,
+            customer_record_key
+        from clusters
+        where cluster_size > 1
+
+    ),
+
+    stored_members as (
+
+        select distinct
+            customer_key,
+            customer_record_key
+        from {{ this }}
+
+    ),
+
+    changed_customers as (
+
+        select clusters.customer_key
+        from records
+        inner join clusters
+            on records.customer_record_key = clusters.customer_record_key
+        where records._loaded_at > {{ incremental_watermark('record_loaded_at') }}
+
+        union
+
+        select customer_key from (
+            select * from current_members
+            except
+            select * from stored_members
+        ) as joined
+
+        union
+
+        select customer_key from (
+            select * from stored_members
+            except
+            select * from current_members
+        ) as left_or_gone
+
+    ),
+{%- endif %}
 
 merge_rules as (
 
@@ -71,6 +136,7 @@ field_values as (
             source_system,
             source_record_id,
             source_updated_at,
+            _loaded_at as record_loaded_at,
             '{{ field }}' as field,
             {{ expression }} as field_value
         from records
@@ -92,6 +158,7 @@ candidates as (
         field_values.source_record_id,
         field_values.source_updated_at,
         field_values.field_value,
+        field_values.record_loaded_at,
         field_actions.action,
         merge_rules.priority,
         merge_rules.source_system is not null as is_listed_source
@@ -107,6 +174,9 @@ candidates as (
     where
         field_values.field_value is not null
         and clusters.cluster_size > 1
+    {%- if incremental %}
+        and clusters.customer_key in (select changed_customers.customer_key from changed_customers)
+    {%- endif %}
 
 ),
 
@@ -190,9 +260,36 @@ final as (
         survivor_rank > 1
         and lower(field_value) <> lower(winner_value)
         and customer_record_key <> winner_record_key
-        and date_trunc('second', source_updated_at) = date_trunc('second', winner_updated_at) as is_race_condition
+        and date_trunc('second', source_updated_at) = date_trunc('second', winner_updated_at) as is_race_condition,
+        -- when the candidate's record was landed: the largest is the watermark
+        record_loaded_at,
+        {{ run_started_timestamp() }} as computed_at
     from compared
 
 )
+{%- if incremental %}
 
-select * from final
+    -- one tombstone (every column null but customer_key) per customer ranked again: see above
+    , tombstones as (
+
+        select
+            {%- for column in ['survivorship_key', 'customer_key', 'field', 'action', 'customer_record_key',
+                               'source_system', 'source_record_id', 'source_updated_at', 'priority',
+                               'is_listed_source', 'field_value', 'survivor_rank', 'candidate_count',
+                               'winner_record_key', 'winner_source_system', 'winner_value', 'is_winner', 'outcome',
+                               'decided_by', 'is_race_condition', 'record_loaded_at', 'computed_at'] %}
+                {{ 'changed_customers.customer_key' if column == 'customer_key' else 'final.' ~ column }}
+                {%- if not loop.last %},{% endif %}
+            {%- endfor %}
+        from changed_customers
+        left join final on 1 = 0
+
+    )
+
+    select * from final
+    union all
+    select * from tombstones
+{%- else %}
+
+    select * from final
+{%- endif %}
