@@ -42,7 +42,8 @@ valid_events as (
         events.product_sku,
         events.channel_origin,
         events.manifest_version,
-        events.uses_deprecated_fields
+        events.uses_deprecated_fields,
+        events.last_loaded_at
     from events
     inner join fates
         on events.event_key = fates.event_key
