@@ -327,6 +327,43 @@ def test_a_late_retry_merges_into_its_event_as_a_full_refresh_would(tmp_path: Pa
     assert (query(db, dedup), query(db, values)) == incremental
 
 
+def test_an_event_that_becomes_valid_without_a_new_delivery_is_exported(tmp_path: Path) -> None:
+    """By hand: E-2 (timestamp 18:00, received 18:00:05) is landed before a night whose reference time is 12:00,
+    so it is 6 h in the future: rejected, not exported; E-1 (10:00) is exported. The next night lands nothing and
+    runs at midnight: E-2 is valid now and must be exported although no delivery of it arrived (the watermark
+    alone would miss it). A full refresh gives the same export."""
+    db = tmp_path / "warehouse.duckdb"
+    assert run_dbt(db, "seed").returncode == 0
+    crm = tmp_path / "night1" / "crm"
+    crm.mkdir(parents=True)
+    (crm / "events.ndjson").write_text("\n".join([
+        _delivery("2026-10-30T10:00:05Z", "C1", "invoice.paid", "2026-10-30T10:00:00Z",
+                  {"crm_record_id": "E-1", "tx_amount": 10.0}),
+        _delivery("2026-10-30T18:00:05Z", "C1", "web.session", "2026-10-30T18:00:00Z", {"crm_record_id": "E-2"}),
+    ]) + "\n")
+    _land(db, crm.parent)
+    exported = ("select e.crm_record_id from marts.export__journey_external_events as x inner join "
+                "intermediate.int_engagement__events_validated as e on x.export_key = e.request_id order by 1")
+    rejected = "select count(*) from intermediate.int_engagement__event_fates where fate = 'reject'"
+
+    def night(reference: str, *args: str) -> None:
+        os.environ["CX_REFERENCE_TIME"] = reference
+        try:
+            result = run_dbt(db, "run", "--select", "+export__journey_external_events", *args)
+        finally:
+            del os.environ["CX_REFERENCE_TIME"]
+        assert result.returncode == 0, result.stdout[-3000:]
+
+    night("2026-10-30 12:00:00")
+    assert query(db, exported) == [("E-1",)] and query(db, rejected) == [(1,)]
+    night("2026-10-31 00:00:00")
+    assert query(db, exported) == [("E-1",), ("E-2",)] and query(db, rejected) == [(0,)]
+    payloads = "select export_key, payload, payload_hash from marts.export__journey_external_events order by 1"
+    incremental = query(db, payloads)
+    night("2026-10-31 00:00:00", "--full-refresh")
+    assert query(db, payloads) == incremental
+
+
 # each incremental model's watermark column, as a table built before issue 16 lacked it
 WATERMARKS = {
     "staging.base_genesys__conversations_latest": "last_loaded_at",
