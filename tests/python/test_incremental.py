@@ -376,6 +376,7 @@ WATERMARKS = {
     "intermediate.int_identity__records": "loaded_at",
     "intermediate.int_identity__field_survivorship": "record_loaded_at",
     "marts.export__journey_external_events": "event_loaded_at",
+    "intermediate.int_engagement__events_validated": "last_loaded_at",
     "intermediate.int_engagement__contact_features_daily": "inputs_digest",
     "intermediate.int_engagement__contact_scores_daily": "features_computed_at",
     "intermediate.int_effort__conversation_inputs": "inputs_loaded_at",

@@ -1,3 +1,18 @@
+{{ config(
+    materialized='incremental',
+    unique_key='event_key',
+    post_hook="{% if is_incremental() %}{{ delete_rows(this, 'event_key not in (select event_key from '
+               ~ ref('int_engagement__event_fates') ~ ' where fate = ' ~ dbt.string_literal('valid') ~ ')') }}{% endif %}"
+) }}
+{#-
+    Incremental (issue 16): a row depends on its event, its fate and its contact's keys; event_sequence on every
+    valid event of its contact. A run rebuilds every event of the contacts (current or stored contact_key) with
+    an event delivered since the last run (watermark: the largest last_loaded_at), an event that became valid
+    or stopped being valid (a fate is measured against the reference time), or an event whose contact_key or
+    customer_key changed (identity merged or split its customer); the post-hook deletes the events that are no
+    longer valid. A table from before the watermark column is built whole (every key replaced).
+-#}
+{%- set incremental = incremental_ready('last_loaded_at') %}
 with
 
 events as (
@@ -53,6 +68,41 @@ valid_events as (
 
 ),
 
+{%- if incremental %}
+
+    stored as (
+
+        select
+            event_key,
+            contact_key,
+            customer_key
+        from {{ this }}
+
+    ),
+
+    affected_contacts as (
+
+        select valid_events.contact_key
+        from valid_events
+        left join stored
+            on valid_events.event_key = stored.event_key
+        where
+            valid_events.last_loaded_at > {{ incremental_watermark('last_loaded_at') }}
+            or stored.event_key is null
+            or stored.contact_key <> valid_events.contact_key
+            or stored.customer_key is distinct from valid_events.customer_key
+
+        union
+
+        select stored.contact_key
+        from stored
+        left join valid_events
+            on stored.event_key = valid_events.event_key
+        where valid_events.event_key is null or stored.contact_key <> valid_events.contact_key
+
+    ),
+{%- endif %}
+
 final as (
 
     select
@@ -61,6 +111,10 @@ final as (
             partition by contact_key order by event_timestamp, crm_record_id, event_key
         ) as event_sequence
     from valid_events
+    {%- if incremental %}
+        -- every event of an affected contact, so the sequence is numbered over all of them
+        where contact_key in (select affected_contacts.contact_key from affected_contacts)
+    {%- endif %}
 
 )
 
