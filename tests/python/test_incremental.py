@@ -174,10 +174,10 @@ def test_engagement_snapshots_meet_the_nights_before_at_any_time_of_day(
 HAND_MAPPING = "id=source_record_id,first=first_name,last=last_name,email=email,phone=phone,changed=updated_at"
 
 
-def _land_people(db: Path, path: Path, rows: list[str]) -> None:
+def _land_people(db: Path, path: Path, rows: list[str], source_system: str = "hand") -> None:
     path.write_text("id,first,last,email,phone,changed\n" + "\n".join(rows) + "\n", encoding="utf-8")
     landed = subprocess.run(
-        [str(BIN / "cx"), "load", "customers", str(path), "--source-system", "hand", "--map", HAND_MAPPING,
+        [str(BIN / "cx"), "load", "customers", str(path), "--source-system", source_system, "--map", HAND_MAPPING,
          "--db", str(db), "--quiet"],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -327,11 +327,13 @@ def test_a_late_retry_merges_into_its_event_as_a_full_refresh_would(tmp_path: Pa
     assert (query(db, dedup), query(db, values)) == incremental
 
 
-def test_an_event_that_becomes_valid_without_a_new_delivery_is_exported(tmp_path: Path) -> None:
+def test_events_follow_their_fate_and_their_contact_without_a_new_delivery(tmp_path: Path) -> None:
     """By hand: E-2 (timestamp 18:00, received 18:00:05) is landed before a night whose reference time is 12:00,
     so it is 6 h in the future: rejected, not exported; E-1 (10:00) is exported. The next night lands nothing and
     runs at midnight: E-2 is valid now and must be exported although no delivery of it arrived (the watermark
-    alone would miss it). A full refresh gives the same export."""
+    alone would miss it). Contact C1 has no CRM record, so its events' profile key is 'crm:C1'. The third night
+    lands a CRM record whose id is C1: identity now knows the contact, and both events must move to its customer
+    key, again with no new delivery. Full refreshes give the same tables."""
     db = tmp_path / "warehouse.duckdb"
     assert run_dbt(db, "seed").returncode == 0
     crm = tmp_path / "night1" / "crm"
@@ -362,6 +364,19 @@ def test_an_event_that_becomes_valid_without_a_new_delivery_is_exported(tmp_path
     incremental = query(db, payloads)
     night("2026-10-31 00:00:00", "--full-refresh")
     assert query(db, payloads) == incremental
+
+    keys = ("select crm_record_id, contact_key, customer_key, event_sequence "
+            "from intermediate.int_engagement__events_validated order by 1")
+    assert query(db, keys) == [("E-1", "crm:C1", None, 1), ("E-2", "crm:C1", None, 2)]
+    _land_people(db, tmp_path / "night3.csv", ["C1,Cy,Cole,cy@example.com,,2026-10-30T00:00:00Z"], "crm")
+    night("2026-10-31 00:00:00")
+    customer = query(db, "select customer_key from intermediate.int_identity__clusters")
+    assert len(customer) == 1 and customer[0][0] is not None
+    assert query(db, keys) == [("E-1", customer[0][0], customer[0][0], 1), ("E-2", customer[0][0], customer[0][0], 2)]
+    validated = "select * from intermediate.int_engagement__events_validated order by event_key"
+    incremental = query(db, validated)
+    night("2026-10-31 00:00:00", "--full-refresh")
+    assert query(db, validated) == incremental
 
 
 # each incremental model's watermark column, as a table built before issue 16 lacked it
