@@ -4,6 +4,8 @@
     pre_hook="{% if is_incremental() and not incremental_ready('record_loaded_at') %}{{ delete_rows(this, '1 = 1') }}{% endif %}",
     post_hook="{% if is_incremental() %}{{ delete_rows(this, 'field is null') }}{% endif %}"
 ) }}
+{#- Longer than 200 lines: the candidates, their one ranking window, what decided against each and the incremental
+    scope are one step (survivorship), and the golden-record fields are spelled out per field. -#}
 {#-
     Single-record customers (most of them) are left out: dim_customers takes their values from the record,
     and leaving them out halves the model on the large profile. The candidates are ranked in one window
@@ -220,7 +222,7 @@ compared as (
 
 ),
 
-final as (
+survivors as (
 
     select
         {{ surrogate_key(['customer_key', 'field', 'customer_record_key']) }} as survivorship_key,
@@ -266,30 +268,29 @@ final as (
         {{ run_started_timestamp() }} as computed_at
     from compared
 
-)
-{%- if incremental %}
+),
 
-    -- one tombstone (every column null but customer_key) per customer ranked again: see above
-    , tombstones as (
+final as (
 
+    select * from survivors
+    {%- if incremental %}
+
+        union all
+
+        -- one tombstone (every column null but customer_key) per customer ranked again: see above
         select
             {%- for column in ['survivorship_key', 'customer_key', 'field', 'action', 'customer_record_key',
                                'source_system', 'source_record_id', 'source_updated_at', 'priority',
                                'is_listed_source', 'field_value', 'survivor_rank', 'candidate_count',
                                'winner_record_key', 'winner_source_system', 'winner_value', 'is_winner', 'outcome',
                                'decided_by', 'is_race_condition', 'record_loaded_at', 'computed_at'] %}
-                {{ 'changed_customers.customer_key' if column == 'customer_key' else 'final.' ~ column }}
+                {{ 'changed_customers.customer_key' if column == 'customer_key' else 'survivors.' ~ column }}
                 {%- if not loop.last %},{% endif %}
             {%- endfor %}
         from changed_customers
-        left join final on 1 = 0
+        left join survivors on 1 = 0
+    {%- endif %}
 
-    )
+)
 
-    select * from final
-    union all
-    select * from tombstones
-{%- else %}
-
-    select * from final
-{%- endif %}
+select * from final

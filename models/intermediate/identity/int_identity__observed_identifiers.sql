@@ -1,3 +1,5 @@
+{#- Longer than 200 lines: households, the CRM-id evidence, the observed contact details and their grouping are
+    one chain (which observed identifiers may resolve a customer), each step read once. -#}
 with
 
 interactions as (
