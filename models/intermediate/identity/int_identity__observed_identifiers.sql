@@ -41,49 +41,51 @@ record_addresses as (
 ),
 
 -- customers whose records share a postcode and a last name or a street with another customer's: every customer of
--- a (postcode, last name) or (postcode, street) group that holds more than one customer (two groupings, not a
+-- a (postcode, last name) or (postcode, street) group that holds more than one customer (a grouping, not a
 -- self-join on the postcode, whose common values pair thousands of records)
-shared_last_names as (
+address_keys as (
 
     select
+        customer_key,
         postcode,
-        last_name
+        'last_name' as shared_by,
+        last_name as shared_value
     from record_addresses
     where last_name is not null
-    group by postcode, last_name
-    having count(distinct customer_key) > 1
+
+    union all
+
+    select
+        customer_key,
+        postcode,
+        'street' as shared_by,
+        street as shared_value
+    from record_addresses
+    where street is not null
 
 ),
 
-shared_streets as (
+shared_addresses as (
 
     select
         postcode,
-        street
-    from record_addresses
-    where street is not null
-    group by postcode, street
+        shared_by,
+        shared_value
+    from address_keys
+    group by postcode, shared_by, shared_value
     having count(distinct customer_key) > 1
 
 ),
 
 household_customers as (
 
-    select record_addresses.customer_key
-    from record_addresses
-    inner join shared_last_names
+    select distinct address_keys.customer_key
+    from address_keys
+    inner join shared_addresses
         on
-            record_addresses.postcode = shared_last_names.postcode
-            and record_addresses.last_name = shared_last_names.last_name
-
-    union
-
-    select record_addresses.customer_key
-    from record_addresses
-    inner join shared_streets
-        on
-            record_addresses.postcode = shared_streets.postcode
-            and record_addresses.street = shared_streets.street
+            address_keys.postcode = shared_addresses.postcode
+            and address_keys.shared_by = shared_addresses.shared_by
+            and address_keys.shared_value = shared_addresses.shared_value
 
 ),
 
